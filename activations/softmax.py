@@ -1,0 +1,51 @@
+r"""Softmax with temperature, its log and its Jacobian, all numerically stable.
+
+.. math:: p_i = \mathrm{softmax}(z/T)_i = \frac{e^{(z_i - \max z)/T}}{\sum_j e^{(z_j - \max z)/T}},
+   \qquad \frac{\partial p_i}{\partial z_j} = \frac{p_i(\delta_{ij} - p_j)}{T}.
+
+Two-class softmax of [x, 0] is σ(x); as T → 0 the softmax saturates to one-hot and its Jacobian to zero.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .registry import as_float_array
+
+
+def _check_temperature(temperature: float) -> float:
+    temperature = float(temperature)
+    if not math.isfinite(temperature) or temperature <= 0:
+        raise ValueError(f"temperature must be a positive finite number, got {temperature!r}")
+    return temperature
+
+
+def _scaled_logits(z, temperature, axis):
+    z = as_float_array(z)
+    if not np.all(np.isfinite(z)):
+        raise ValueError("logits must be finite")
+    shifted = (z - np.max(z, axis=axis, keepdims=True)) / _check_temperature(temperature)
+    return shifted
+
+
+def softmax(z, temperature: float = 1.0, axis: int = -1) -> np.ndarray:
+    """softmax(z / T) along ``axis``; the max is subtracted first so exp never overflows."""
+    e = np.exp(_scaled_logits(z, temperature, axis))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def log_softmax(z, temperature: float = 1.0, axis: int = -1) -> np.ndarray:
+    """log softmax(z / T), as shifted logits minus their log-sum-exp (no log of a tiny number)."""
+    s = _scaled_logits(z, temperature, axis)
+    return s - np.log(np.sum(np.exp(s), axis=axis, keepdims=True))
+
+
+def softmax_jacobian(z, temperature: float = 1.0) -> np.ndarray:
+    """∂p/∂z for a 1-D logit vector z: (diag(p) − p pᵀ) / T, shape (n, n)."""
+    z = as_float_array(z)
+    if z.ndim != 1:
+        raise ValueError(f"softmax_jacobian takes a 1-D vector of logits, got shape {z.shape}")
+    p = softmax(z, temperature)
+    return (np.diag(p) - np.outer(p, p)) / _check_temperature(temperature)

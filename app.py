@@ -1,0 +1,30 @@
+"""Activation Lab: entry point. Declares the pages and the sidebar bits every page shares."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from activations.i18n import N_
+from ui.common import language_switch, tr
+
+# (file, title, url path, icon): each page file is named after its URL path so deep links resolve.
+PAGES = [
+    ("pages/overview.py", N_("Overview"), "", ":material/grid_view:"),
+    ("pages/explorer.py", N_("Function Explorer"), "explorer", ":material/show_chart:"),
+    ("pages/softmax.py", N_("Softmax"), "softmax", ":material/bar_chart:"),
+]
+
+
+def run() -> None:
+    st.set_page_config(page_title="Activation Lab", page_icon=":material/function:", layout="wide")
+    language_switch()
+    _ = tr()
+    pages = [
+        st.Page(path, title=_(title), url_path=url or None, icon=icon, default=not url)
+        for path, title, url, icon in PAGES
+    ]
+    page = st.navigation(pages)
+    page.run()
+
+
+run()

@@ -1,0 +1,82 @@
+"""The pieces every page uses: the current language, URL <-> widget state, warnings and charts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import streamlit as st
+
+from activations.i18n import DEFAULT_LANGUAGE, LANGUAGES, normalise_language, translator
+from activations.urlstate import Warnings
+
+LANG_KEY = "lang"
+
+
+def query() -> dict[str, str]:
+    """The current URL query as a plain {name: text} mapping (the last value of a repeated key)."""
+    return {k: st.query_params[k] for k in st.query_params.keys()}
+
+
+def language_switch() -> str:
+    """The English / 简体中文 switch in the sidebar; the first run takes `lang=` from the URL."""
+    if LANG_KEY not in st.session_state:
+        st.session_state[LANG_KEY] = normalise_language(st.query_params.get("lang", DEFAULT_LANGUAGE))
+    st.sidebar.segmented_control(
+        "Language / 语言",
+        options=list(LANGUAGES),
+        format_func=LANGUAGES.__getitem__,
+        key=LANG_KEY,
+        selection_mode="single",
+        width="stretch",
+    )
+    if st.session_state.get(LANG_KEY) not in LANGUAGES:  # a segmented control can be deselected
+        st.session_state[LANG_KEY] = DEFAULT_LANGUAGE
+    return st.session_state[LANG_KEY]
+
+
+def language() -> str:
+    return st.session_state.get(LANG_KEY, DEFAULT_LANGUAGE)
+
+
+def tr() -> Callable[[str], str]:
+    """The translator for the session's language."""
+    return translator(language())
+
+
+def init_state(key: str, value) -> None:
+    """Seed a widget's value (e.g. from the URL) only when the widget has none yet this session."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def first_visit(page: str) -> bool:
+    """True while the page's widgets have not been created yet (so the URL should seed them)."""
+    return f"_seen_{page}" not in st.session_state
+
+
+def show_warnings(warnings: Warnings) -> None:
+    for message in warnings.messages:
+        st.warning(message, icon="⚠️")
+
+
+def sync_url(state: Mapping[str, object]) -> None:
+    """Make the address bar a shareable link to what is on screen (language kept, defaults omitted)."""
+    params = {k: str(v) for k, v in state.items() if v is not None and v != ""}
+    if language() != DEFAULT_LANGUAGE:
+        params["lang"] = language()
+    for sticky in ("present",):
+        if sticky in st.query_params and sticky not in params:
+            params[sticky] = st.query_params[sticky]
+    if params != query():
+        st.query_params.from_dict(params)
+
+
+def show_chart(fig, name: str, *, key: str) -> None:
+    """Show a Plotly figure. `name` is the file-name stem its exports get (e.g. 'relu_derivative')."""
+    st.plotly_chart(
+        fig,
+        key=key,
+        width="stretch",
+        theme=None,
+        config={"displaylogo": False, "toImageButtonOptions": {"filename": name}},
+    )
