@@ -15,6 +15,7 @@ from . import registry
 from .i18n import translator
 
 MAX_TEXT = 200  # longer raw values are cut before they appear in a warning
+ENGLISH = translator("en")
 
 
 def _short(raw: object) -> str:
@@ -42,7 +43,7 @@ def parse_number(
     warnings: Warnings,
     *,
     integer: bool = False,
-    _: Callable[[str], str] = translator(),
+    _: Callable[[str], str] = ENGLISH,
 ) -> float:
     """``query[name]`` as a number in [lo, hi]; missing -> default; unusable -> default + warning;
     out of range -> clamped + warning."""
@@ -78,7 +79,7 @@ def parse_choice(
     default: str,
     warnings: Warnings,
     *,
-    _: Callable[[str], str] = translator(),
+    _: Callable[[str], str] = ENGLISH,
 ) -> str:
     """``query[name]`` if it is one of ``choices``; otherwise default (+ a warning if it was given)."""
     raw = query.get(name)
@@ -107,7 +108,7 @@ def parse_activations(
     max_count: int,
     extra: Sequence[str] = (),
     name: str = "fn",
-    _: Callable[[str], str] = translator(),
+    _: Callable[[str], str] = ENGLISH,
 ) -> list[str]:
     """``fn=relu,leaky_relu`` -> registry keys (plus any names in ``extra``, e.g. "custom"), unknown
     names dropped with a warning, duplicates removed, at most ``max_count``."""
@@ -135,7 +136,7 @@ def parse_activation_params(
     activation_names: Sequence[str],
     warnings: Warnings,
     *,
-    _: Callable[[str], str] = translator(),
+    _: Callable[[str], str] = ENGLISH,
 ) -> dict[str, dict[str, float]]:
     """Parameters of the selected activations from the URL.
 
