@@ -270,7 +270,7 @@ register(
         year=2015,
         paper="Clevert, Unterthiner & Hochreiter, Fast and Accurate Deep Network Learning by ELUs (ICLR 2016)",
         output_range=(-1.0, math.inf),
-        smooth=False,  # C1 only at α = 1
+        smooth=True,  # C1 at the default α = 1 only; the explorer measures it for other α
         frameworks=_frameworks("torch.nn.ELU", "keras.activations.elu", "jax.nn.elu"),
         kinks=lambda alpha: (0.0,) if alpha != 1.0 else (),
         kink_note="f′(0) = α",

@@ -49,3 +49,16 @@ def softmax_jacobian(z, temperature: float = 1.0) -> np.ndarray:
         raise ValueError(f"softmax_jacobian takes a 1-D vector of logits, got shape {z.shape}")
     p = softmax(z, temperature)
     return (np.diag(p) - np.outer(p, p)) / _check_temperature(temperature)
+
+
+def jacobian_norm(z, temperature: float = 1.0) -> float:
+    """Frobenius norm of the softmax Jacobian: how much gradient the softmax passes back at all."""
+    return float(np.linalg.norm(softmax_jacobian(z, temperature)))
+
+
+def temperature_sweep(z, temperatures) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each T: (T, max probability, ‖∂p/∂z‖_F). Low T saturates (max p → 1, Jacobian → 0 unless tied)."""
+    temperatures = np.asarray(temperatures, dtype=np.float64)
+    max_p = np.array([float(np.max(softmax(z, t))) for t in temperatures])
+    norms = np.array([jacobian_norm(z, t) for t in temperatures])
+    return temperatures, max_p, norms

@@ -139,7 +139,10 @@ class PageWatcher:
         page.on("pageerror", lambda exc: self.console_errors.append(f"pageerror: {exc}"))
 
     def _on_console(self, message):
-        if message.type == "error":
+        # Streamlit's client probes /<page>/_stcore/health and host-config on deep links and gets a
+        # 404 before falling back to /_stcore/...: its own noise, not an error of this app.
+        url = (message.location or {}).get("url", "")
+        if message.type == "error" and "/_stcore/" not in url:
             self.console_errors.append(message.text)
 
     def exceptions(self) -> list[str]:

@@ -64,7 +64,7 @@ def gallery_figure(columns: int = 5, lang: str = "en", link_prefix: str | None =
     fig.update_layout(
         base_layout(
             height=175 * rows + 60,
-            margin=dict(l=10, r=10, t=50, b=10),
+            margin=dict(l=10, r=10, t=95, b=10),
             hovermode="closest",
             title=dict(
                 text=_("Solid: f(x) · dotted: f′(x) · x from −5 to 5, y from −3.5 to 3.5"), font=dict(size=13), x=0.01

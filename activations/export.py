@@ -1,0 +1,541 @@
+"""Slide-ready export: figures rendered server-side by kaleido in the system Chromium, and a batch command.
+
+    python -m activations.export --fn relu --fn leaky_relu:alpha=0.2 --kind derivative \\
+        --format png --size 1920x1080 --scale 2 --theme slide --out slides/
+
+Rendering: kaleido 1.x drives a headless Chromium over the DevTools protocol. Starting it takes about two
+seconds, so one browser is kept warm in a background thread (``warm_up``) and every ``render`` reuses it;
+a failed or timed-out render discards it and the next call starts a fresh one. Chromium is found the way
+kaleido's own helper (choreographer) finds it: ``BROWSER_PATH`` if set, otherwise ``CHROMIUM``, then
+``/usr/bin/chromium``, then the usual Chrome/Chromium names on PATH. Without a browser, ``render`` raises
+``ExportUnavailable`` with a message a person can act on.
+
+A PNG of ``width × height`` at ``scale`` s has exactly ``round(s·width) × round(s·height)`` pixels; SVG and
+PDF are vector formats and ignore the scale. File names say what is in the figure
+(``leaky_relu_alpha-0.2_derivative.png``), built by ``export_filename``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import atexit
+import concurrent.futures
+import math
+import os
+import re
+import shutil
+import sys
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import registry
+from .i18n import LANGUAGES, N_
+from .themes import DEFAULT_THEME, THEMES, apply_theme
+from .urlstate import format_number
+
+FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+# Preset key -> (label, width, height) in CSS pixels; the label is translated where it is shown.
+SIZE_PRESETS: dict[str, tuple[str, int, int]] = {
+    "16:9": (N_("16:9 slide"), 1920, 1080),
+    "4:3": (N_("4:3 slide"), 1440, 1080),
+    "half": (N_("half slide"), 960, 1080),
+    "square": (N_("square"), 1080, 1080),
+}
+DEFAULT_SIZE = "16:9"
+MIN_SIDE, MAX_SIDE = 100, 4000  # px
+MIN_SCALE, MAX_SCALE = 1.0, 4.0
+MAX_PIXELS = 40_000_000  # width·scale × height·scale: a 1920×1080 PNG at scale 4 is 33 MP
+KINDS = ("function", "derivative", "both", "gallery")
+KIND_SUFFIX = {"function": "function", "derivative": "derivative", "both": "function_derivative"}
+STARTUP_TIMEOUT = 45.0  # s to start Chromium
+RENDER_TIMEOUT = 60.0  # s for one figure
+RETRY_AFTER = 30.0  # s before trying to start a browser again after a failed start
+
+
+class ExportError(RuntimeError):
+    """A figure could not be rendered."""
+
+
+class ExportUnavailable(ExportError):
+    """No browser to render with (none installed, or it would not start)."""
+
+
+# --- settings and file names -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportSettings:
+    """What an export looks like: format, size in CSS px, PNG scale and theme. Invalid values raise."""
+
+    format: str = "png"
+    width: int = 1920
+    height: int = 1080
+    scale: float = 1.0
+    theme: str = DEFAULT_THEME
+
+    def __post_init__(self) -> None:
+        check_settings(self.format, self.width, self.height, self.scale, self.theme)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return (self.width, self.height)
+
+    @property
+    def mime(self) -> str:
+        return FORMATS[self.format]
+
+    @property
+    def pixel_size(self) -> tuple[int, int]:
+        """The PNG's pixel dimensions (SVG/PDF: the size in CSS px)."""
+        s = self.scale if self.format == "png" else 1.0
+        return (round(self.width * s), round(self.height * s))
+
+
+def check_settings(fmt: str, width: int, height: int, scale: float, theme: str = DEFAULT_THEME) -> None:
+    """Raise ValueError with a one-line reason if these export settings are not usable."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; valid formats: {', '.join(FORMATS)}")
+    if theme not in THEMES:
+        raise ValueError(f"unknown theme {theme!r}; valid themes: {', '.join(THEMES)}")
+    for name, side in (("width", width), ("height", height)):
+        if isinstance(side, bool) or not isinstance(side, int) or not MIN_SIDE <= side <= MAX_SIDE:
+            raise ValueError(f"{name} must be a whole number of pixels from {MIN_SIDE} to {MAX_SIDE}, got {side!r}")
+    if not isinstance(scale, int | float) or not math.isfinite(scale) or not MIN_SCALE <= scale <= MAX_SCALE:
+        raise ValueError(f"scale must be from {MIN_SCALE:g} to {MAX_SCALE:g}, got {scale!r}")
+    if fmt == "png" and width * scale * height * scale > MAX_PIXELS:
+        raise ValueError(
+            f"{width}×{height} at scale {scale:g} is {width * scale * height * scale / 1e6:.0f} megapixels; "
+            f"the limit is {MAX_PIXELS / 1e6:.0f}"
+        )
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """'1920x1080' (or '1920×1080', or a preset key such as '16:9') -> (1920, 1080); ValueError otherwise."""
+    text = text.strip().lower()
+    if text in SIZE_PRESETS:
+        return SIZE_PRESETS[text][1:]
+    match = re.fullmatch(r"(\d{1,5})\s*[x×]\s*(\d{1,5})", text)
+    if not match:
+        raise ValueError(f"size must look like 1920x1080, got {text[:40]!r}")
+    width, height = int(match[1]), int(match[2])
+    for name, side in (("width", width), ("height", height)):
+        if not MIN_SIDE <= side <= MAX_SIDE:
+            raise ValueError(f"{name} must be from {MIN_SIDE} to {MAX_SIDE} px, got {side}")
+    return width, height
+
+
+def activation_stem(name: str, params: Mapping[str, float] | None = None) -> str:
+    """'leaky_relu_alpha-0.2': the activation's key and every parameter value (defaults filled in),
+    sorted by parameter name; the same stem the Function Explorer gives its chart."""
+    resolved = registry.get(name).resolve(params)
+    return name + "".join(f"_{k}-{format_number(v)}" for k, v in sorted(resolved.items()))
+
+
+def figure_stem(selection: Sequence[tuple[str, Mapping[str, float]]], kind: str | None = None) -> str:
+    """'relu_leaky_relu_alpha-0.2_derivative': every activation in the figure, then what is drawn."""
+    stem = "_".join(activation_stem(name, params) for name, params in selection) or "activations"
+    return f"{stem}_{KIND_SUFFIX.get(kind, kind)}" if kind else stem
+
+
+def export_filename(stem: str, fmt: str) -> str:
+    """A safe file name for ``stem`` in format ``fmt``: letters, digits, '.', '-' and '_' only, at most
+    120 characters before the extension ('sigmoid depth=30' -> 'sigmoid_depth_30.png')."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; valid formats: {', '.join(FORMATS)}")
+    safe = re.sub(r"[^A-Za-z0-9.\-]+", "_", stem).strip("._-")[:120].rstrip("._-") or "figure"
+    return f"{safe}.{fmt}"
+
+
+# --- the warm browser ----------------------------------------------------------------------------------------
+
+
+def browser_path() -> str | None:
+    """The Chromium/Chrome executable kaleido will drive, or None when there is none."""
+    for candidate in (os.environ.get("BROWSER_PATH"), os.environ.get("CHROMIUM"), "/usr/bin/chromium"):
+        if candidate:
+            found = candidate if Path(candidate).is_file() else shutil.which(candidate)
+            if found and os.access(found, os.X_OK):
+                return found
+    try:
+        from choreographer.browsers.chromium import Chromium
+
+        return Chromium.find_browser(skip_local=False)
+    except Exception:  # noqa: BLE001 (a best-effort search: any failure means "not found")
+        return None
+
+
+NO_BROWSER = (
+    "Server-side export needs Chrome or Chromium, and none was found (install the 'chromium' package, or set "
+    "BROWSER_PATH to the browser's executable)."
+)
+
+
+class _WarmBrowser:
+    """One kaleido browser on its own event-loop thread, started once and shared by every render."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._ready: concurrent.futures.Future | None = None
+        self._failure: str | None = None
+        self._failed_at = -math.inf
+
+    def unavailable_reason(self) -> str | None:
+        """Why rendering cannot work right now, or None when it can (or may: still starting)."""
+        if browser_path() is None:
+            return NO_BROWSER
+        with self._lock:
+            if self._failure and time.monotonic() - self._failed_at < RETRY_AFTER:
+                return self._failure
+        return None
+
+    def start(self) -> concurrent.futures.Future:
+        """Start the browser if it is not running or starting; returns the future of the open kaleido."""
+        with self._lock:
+            if self._ready is not None and not (self._ready.done() and self._ready.exception() is not None):
+                return self._ready
+            if self._failure and time.monotonic() - self._failed_at < RETRY_AFTER:
+                raise ExportUnavailable(self._failure)
+            path = browser_path()
+            if path is None:
+                raise ExportUnavailable(NO_BROWSER)
+            if self._loop is None or self._thread is None or not self._thread.is_alive():
+                self._loop = asyncio.new_event_loop()
+                self._thread = threading.Thread(target=self._loop.run_forever, name="kaleido-browser", daemon=True)
+                self._thread.start()
+            self._ready = asyncio.run_coroutine_threadsafe(_open_kaleido(path), self._loop)
+            self._ready.add_done_callback(self._note_failure)
+            return self._ready
+
+    def _note_failure(self, future: concurrent.futures.Future) -> None:
+        if future.cancelled() or future.exception() is None:
+            return
+        with self._lock:
+            self._failure = f"Chromium would not start for export: {_one_line(future.exception())}"
+            self._failed_at = time.monotonic()
+
+    def render(self, fig, opts: dict, timeout: float) -> bytes:
+        try:
+            kaleido = self.start().result(STARTUP_TIMEOUT)
+        except ExportUnavailable:
+            raise
+        except Exception as err:  # noqa: BLE001 (whatever stopped the browser, the user sees one line)
+            self._discard()
+            raise ExportUnavailable(f"Chromium would not start for export: {_one_line(err)}") from err
+        future = asyncio.run_coroutine_threadsafe(kaleido.calc_fig(fig, opts=opts), self._loop)
+        try:
+            return future.result(timeout)
+        except Exception as err:  # noqa: BLE001
+            future.cancel()
+            self._discard()  # a hung or crashed tab: start afresh next time
+            if isinstance(err, TimeoutError):
+                raise ExportError(f"rendering took longer than {timeout:g} s and was stopped") from err
+            raise ExportError(f"rendering failed: {_one_line(err)}") from err
+
+    def _discard(self) -> None:
+        with self._lock:
+            ready, self._ready = self._ready, None
+        _close_soon(ready, self._loop)
+
+    def close(self) -> None:
+        """Close the browser and stop the thread (at exit, and between tests)."""
+        with self._lock:
+            ready, loop, thread = self._ready, self._loop, self._thread
+            self._ready = self._loop = self._thread = None
+            self._failure, self._failed_at = None, -math.inf
+        if loop is None:
+            return
+        closing = _close_soon(ready, loop)
+        if closing is not None:
+            try:
+                closing.result(10)
+            except Exception:  # noqa: BLE001 (closing is best effort)
+                pass
+        loop.call_soon_threadsafe(loop.stop)
+        if thread is not None:
+            thread.join(5)
+
+
+async def _open_kaleido(path: str):
+    import kaleido
+
+    # MathJax off: figures use Unicode, and kaleido would otherwise fetch MathJax from a CDN.
+    k = kaleido.Kaleido(n=1, path=path, mathjax=False, timeout=RENDER_TIMEOUT)
+    await k.open()
+    return k
+
+
+def _close_soon(ready: concurrent.futures.Future | None, loop) -> concurrent.futures.Future | None:
+    if ready is None or loop is None or not ready.done() or ready.exception() is not None:
+        return None
+
+    async def close():
+        await ready.result().close()
+
+    return asyncio.run_coroutine_threadsafe(close(), loop)
+
+
+def _one_line(err: BaseException) -> str:
+    text = " ".join(str(err).split()) or type(err).__name__
+    return text if len(text) <= 300 else text[:297] + "…"
+
+
+_BROWSER = _WarmBrowser()
+atexit.register(_BROWSER.close)
+
+
+def warm_up(wait: bool = False) -> None:
+    """Start the shared browser now so the first export is fast. Never raises; with ``wait`` it blocks until
+    the browser is up (or has failed)."""
+    try:
+        ready = _BROWSER.start()
+        if wait:
+            ready.result(STARTUP_TIMEOUT)
+    except Exception:  # noqa: BLE001 (unavailable_reason() reports it)
+        pass
+
+
+def unavailable_reason() -> str | None:
+    """None when server-side export can work; otherwise a plain sentence saying why not."""
+    return _BROWSER.unavailable_reason()
+
+
+def shutdown() -> None:
+    """Close the shared browser (it restarts on the next render)."""
+    _BROWSER.close()
+
+
+def render(fig, format: str = "png", width: int = 1920, height: int = 1080, scale: float = 1.0) -> bytes:  # noqa: A002
+    """The bytes of ``fig`` as PNG, SVG or PDF, laid out at ``width × height`` CSS px (PNG: × ``scale``).
+
+    Raises ValueError for unusable settings, ExportUnavailable without a browser, ExportError when the
+    browser fails to draw the figure.
+    """
+    check_settings(format, width, height, scale)
+    opts = {"format": format, "width": width, "height": height, "scale": scale if format == "png" else 1}
+    return _BROWSER.render(fig, opts, RENDER_TIMEOUT)
+
+
+def export_figure(fig, settings: ExportSettings) -> bytes:
+    """``fig`` in the settings' theme, laid out at their size, rendered in their format."""
+    themed = apply_theme(fig, settings.theme, size=settings.size)
+    return render(themed, settings.format, settings.width, settings.height, settings.scale)
+
+
+# --- the command line ---------------------------------------------------------------------------------------
+
+
+class CommandError(ValueError):
+    """A bad flag value, reported on one line."""
+
+
+def parse_fn(spec: str) -> tuple[str, dict[str, float]]:
+    """'leaky_relu:alpha=0.2,beta=1' -> ('leaky_relu', {'alpha': 0.2, 'beta': 1.0}), checked by the registry."""
+    name, _sep, rest = spec.strip().partition(":")
+    name = name.strip().lower()
+    try:
+        act = registry.get(name)
+    except ValueError as err:
+        raise CommandError(str(err)) from None
+    params: dict[str, float] = {}
+    for item in filter(None, (part.strip() for part in rest.split(","))):
+        key, eq, value = item.partition("=")
+        if not eq:
+            raise CommandError(f"--fn {spec!r}: parameters are written name=value, got {item!r}")
+        try:
+            params[key.strip()] = float(value)
+        except ValueError:
+            raise CommandError(f"--fn {spec!r}: {key.strip()!r} must be a number, got {value.strip()!r}") from None
+    try:
+        return act.name, act.resolve(params)
+    except ValueError as err:
+        raise CommandError(f"--fn {spec!r}: {err}") from None
+
+
+def parse_key_values(spec: str, flag: str) -> dict[str, str]:
+    """'activation=sigmoid,depth=30' -> {'activation': 'sigmoid', 'depth': '30'}."""
+    out = {}
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        key, eq, value = item.partition("=")
+        if not eq or not key.strip():
+            raise CommandError(f"{flag} {spec!r}: settings are written name=value, got {item!r}")
+        out[key.strip()] = value.strip()
+    return out
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but errors are one line ('activations.export: error: ...') and exit with status 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    presets = ", ".join(f"{key} = {w}x{h}" for key, (_label, w, h) in SIZE_PRESETS.items())
+    parser = _Parser(
+        prog="python -m activations.export",
+        description="Render Activation Lab figures to PNG, SVG or PDF files for slides, without the app.",
+        epilog=(
+            "examples:\n"
+            "  python -m activations.export --fn relu --fn leaky_relu:alpha=0.2 --kind derivative --out slides\n"
+            "  python -m activations.export --kind gallery --theme slide --format pdf --out slides\n"
+            '  python -m activations.export --gradient-flow "activation=sigmoid,depth=30,init=xavier_normal"'
+            " --out slides"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--fn",
+        action="append",
+        default=[],
+        metavar="NAME[:PARAM=VALUE,...]",
+        help="an activation to draw, e.g. relu or leaky_relu:alpha=0.2; repeat for several "
+        f"(one figure each, unless --compare). Names: {', '.join(registry.names())}",
+    )
+    parser.add_argument(
+        "--kind",
+        choices=KINDS,
+        default="both",
+        help="function: f(x); derivative: f'(x); both: f above f' (default); gallery: every activation "
+        "in one figure (no --fn)",
+    )
+    parser.add_argument("--compare", action="store_true", help="draw all --fn activations in one figure")
+    parser.add_argument(
+        "--gradient-flow",
+        action="append",
+        default=[],
+        metavar="SETTINGS",
+        help='a gradient-flow figure of a deep network, e.g. "activation=sigmoid,depth=30,init=xavier_normal"; '
+        "repeat for several",
+    )
+    parser.add_argument("--format", choices=tuple(FORMATS), default="png", help="file format (default png)")
+    parser.add_argument(
+        "--size",
+        default="1920x1080",
+        metavar="WxH",
+        help=f"figure size in pixels, {MIN_SIDE}-{MAX_SIDE} each (default 1920x1080); presets: {presets}",
+    )
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help=f"PNG pixel multiplier, {MIN_SCALE:g}-{MAX_SCALE:g} (default 1): 1920x1080 at 2 is 3840x2160 pixels",
+    )
+    parser.add_argument(
+        "--theme",
+        choices=tuple(THEMES),
+        default=DEFAULT_THEME,
+        help="light (default), dark, transparent (no background) or slide (large type, thick lines, "
+        "colour-blind-safe palette, legend outside the data)",
+    )
+    parser.add_argument("--xmin", type=float, default=-5.0, help="left end of the x axis (default -5)")
+    parser.add_argument("--xmax", type=float, default=5.0, help="right end of the x axis (default 5)")
+    parser.add_argument("--lang", choices=tuple(LANGUAGES), default="en", help="language of the figure text")
+    parser.add_argument("--out", default=".", metavar="DIR", help="directory to write into (created if missing)")
+    return parser
+
+
+@dataclass(frozen=True)
+class Job:
+    """One figure to write: how to build it and its file-name stem."""
+
+    stem: str
+    build: object  # () -> go.Figure
+
+
+def plan_jobs(args: argparse.Namespace) -> list[Job]:
+    """Turn parsed flags into figures to build; bad values raise CommandError (one line)."""
+    if not (math.isfinite(args.xmin) and math.isfinite(args.xmax)) or args.xmin >= args.xmax:
+        raise CommandError(f"--xmin must be below --xmax, got {args.xmin:g} and {args.xmax:g}")
+    selection = [parse_fn(spec) for spec in args.fn]
+    jobs: list[Job] = []
+    if args.kind == "gallery":
+        if selection:
+            raise CommandError("--kind gallery draws every activation; leave out --fn")
+        jobs.append(Job("activation_gallery", lambda: _gallery(args.lang)))
+    elif selection:
+        x_range = (args.xmin, args.xmax)
+        groups = [selection] if args.compare else [[item] for item in selection]
+        for group in groups:
+            jobs.append(Job(figure_stem(group, args.kind), _curves_builder(group, args.kind, args.lang, x_range)))
+    elif not args.gradient_flow:
+        raise CommandError("nothing to render: give --fn NAME, --kind gallery or --gradient-flow SETTINGS")
+    for spec in args.gradient_flow:
+        jobs.append(_gradient_flow_job(spec, args.lang))
+    return jobs
+
+
+def _gallery(lang: str):
+    from .figures.gallery import gallery_figure
+
+    return gallery_figure(lang=lang, link_prefix=None)
+
+
+def _curves_builder(group, kind: str, lang: str, x_range: tuple[float, float]):
+    def build():
+        from .figures.functions import curves_figure
+
+        return curves_figure(group, kind, lang=lang, x_range=x_range)
+
+    return build
+
+
+def _gradient_flow_job(spec: str, lang: str) -> Job:
+    settings = parse_key_values(spec, "--gradient-flow")
+    try:
+        from .figures import gradient_flow as gf_figures  # noqa: F401
+        from .network import simulate  # noqa: F401
+    except ImportError:
+        raise CommandError("--gradient-flow is not available in this version") from None
+    raise CommandError(f"--gradient-flow {spec!r}: not implemented yet ({settings})")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The command line; returns the exit status (0 written, 1 rendering failed, 2 bad flags)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    prog = parser.prog
+    try:
+        width, height = parse_size(args.size)
+        settings = ExportSettings(args.format, width, height, args.scale, args.theme)
+        jobs = plan_jobs(args)
+    except ValueError as err:
+        parser.error(_one_line(err))
+    if browser_path() is None:
+        print(f"{prog}: error: {NO_BROWSER}", file=sys.stderr)
+        return 1
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        print(f"{prog}: error: cannot create --out {str(out)!r}: {err.strerror}", file=sys.stderr)
+        return 1
+    from tqdm import tqdm
+
+    status = 0
+    try:
+        for job in tqdm(jobs, desc="rendering", unit="figure", disable=True if len(jobs) < 2 else None):
+            path = out / export_filename(job.stem, settings.format)
+            try:
+                data = export_figure(job.build(), settings)
+            except ExportUnavailable as err:
+                print(f"{prog}: error: {err}", file=sys.stderr)
+                return 1
+            except (ExportError, ValueError) as err:
+                print(f"{prog}: error: {path.name}: {_one_line(err)}", file=sys.stderr)
+                status = 1
+                continue
+            path.write_bytes(data)
+            print(path)
+    finally:
+        shutdown()
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

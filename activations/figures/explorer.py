@@ -1,0 +1,182 @@
+"""The Function Explorer's figure: f, f′ (and optionally f″) of several activations, stacked on one x axis.
+
+Curves are sampled on an even grid plus the kinks; where f or f′ jumps, the line is broken instead of
+drawing a vertical segment that is not part of the function, and the value autograd uses at the kink is
+drawn as a dot (e.g. ReLU′(0) = 0, PyTorch's convention).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from .. import analysis
+from ..i18n import translator
+from ..registry import Activation
+from .style import ZERO_LINE_COLOUR, base_layout, colour_for
+
+DEFAULT_POINTS = 400  # about one point per 2–3 screen pixels of a wide chart
+JUMP_TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class Curve:
+    """Everything drawn for one activation: samples with breaks at jumps, kinks and teaching marks."""
+
+    name: str
+    label: str
+    params: dict
+    x: np.ndarray  # the even grid (kinks excluded), with y = f(x), dy = f′(x), d2y = f″(x) or None
+    y: np.ndarray
+    dy: np.ndarray
+    d2y: np.ndarray | None
+    xf: np.ndarray  # what is drawn for f: the grid plus NaN gaps where f jumps
+    yf: np.ndarray
+    xd: np.ndarray  # what is drawn for f′
+    yd: np.ndarray
+    kinks: tuple[tuple[float, float, float], ...]  # (x, f(x), f'(x)) at each kink in range
+    dead: tuple[tuple[float, float], ...]
+    saturated: tuple[tuple[float, float], ...]
+    peak: tuple[float, float, bool]  # (x*, max f′, whether the max is a plateau)
+
+
+def _break_at_jumps(fn, x: np.ndarray, kinks: Sequence[float], params: dict) -> tuple[np.ndarray, np.ndarray]:
+    """``fn`` on ``x`` plus, at each kink, its one-sided limits around a NaN gap when they differ."""
+    xs, ys = [x], [fn(x, **params)]
+    for k in kinks:
+        eps = 1e-9 * (1 + abs(k))
+        left, right = fn(np.array([k - eps, k + eps]), **params)
+        if abs(right - left) > JUMP_TOL:
+            xs.append(np.array([k - eps, k, k + eps]))
+            ys.append(np.array([left, np.nan, right]))
+    x_all = np.concatenate(xs)
+    order = np.argsort(x_all, kind="stable")
+    return x_all[order], np.concatenate(ys)[order]
+
+
+def sample_curve(
+    act: Activation,
+    params: dict | None,
+    x_min: float,
+    x_max: float,
+    n_points: int = DEFAULT_POINTS,
+    second: bool = False,
+    name: str | None = None,
+) -> Curve:
+    """Sample one activation for the explorer (pure numbers; the figure only draws them)."""
+    p = act.resolve(params)
+    kinks = [k for k in act.kink_points(**p) if x_min < k < x_max]
+    x = np.linspace(x_min, x_max, max(int(n_points), 2))
+    x = x[~np.isin(x, kinks)]
+    xf, y = _break_at_jumps(act, x, kinks, p)
+    xd, dy = _break_at_jumps(act.derivative, x, kinks, p)
+    grid = analysis.evaluation_grid(x_min, x_max, 2001, tuple(kinks))
+    kink_marks = tuple(
+        (float(k), float(act(np.array(k), **p)), float(act.derivative(np.array(k), **p))) for k in kinks
+    )
+    d2y = analysis.second_derivative(act, x, p) if second else None
+    return Curve(
+        name=name or act.name,
+        label=act.label,
+        params=p,
+        x=x,
+        y=act(x, **p),
+        dy=act.derivative(x, **p),
+        d2y=d2y,
+        xf=xf,
+        yf=y,
+        xd=xd,
+        yd=dy,
+        kinks=kink_marks,
+        dead=tuple(analysis.zero_gradient_intervals(act, grid, p)),
+        saturated=tuple(analysis.saturation_intervals(act, grid, p)),
+        peak=analysis.derivative_peak(act, grid, p),
+    )
+
+
+def _param_suffix(act_params: dict, symbols: dict[str, str]) -> str:
+    if not act_params:
+        return ""
+    return " (" + ", ".join(f"{symbols.get(k, k)}={v:.3g}" for k, v in act_params.items()) + ")"
+
+
+def function_figure(
+    curves: Sequence[Curve],
+    symbols: dict[str, dict[str, str]] | None = None,
+    *,
+    show_second: bool = False,
+    annotate: Sequence[str] = ("dead", "kinks", "peak", "saturation"),
+    lang: str = "en",
+    height: int | None = None,
+) -> go.Figure:
+    """f (top), f′ (middle) and optionally f″ (bottom) of each curve, one colour per activation."""
+    _ = translator(lang)
+    rows = 3 if show_second else 2
+    titles = [_("Activation f(x)"), _("Derivative f′(x)")] + ([_("Second derivative f″(x) (numerical)")] if show_second else [])
+    fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.08, subplot_titles=titles)
+    symbols = symbols or {}
+    for curve in curves:
+        colour = colour_for(curve.name)
+        label = curve.label + _param_suffix(curve.params, symbols.get(curve.name, {}))
+        fig.add_trace(
+            go.Scatter(x=curve.xf, y=curve.yf, mode="lines", name=label, legendgroup=curve.name,
+                       line=dict(color=colour, width=2.5), connectgaps=False,
+                       hovertemplate="f(%{x:.3f}) = %{y:.4f}<extra>" + curve.label + "</extra>"),
+            row=1, col=1,
+        )
+        fig.add_trace(
+            go.Scatter(x=curve.xd, y=curve.yd, mode="lines", name=label + " f′", legendgroup=curve.name,
+                       showlegend=False, line=dict(color=colour, width=2.5, dash="solid"), connectgaps=False,
+                       hovertemplate="f′(%{x:.3f}) = %{y:.4f}<extra>" + curve.label + "</extra>"),
+            row=2, col=1,
+        )
+        if show_second and curve.d2y is not None:
+            fig.add_trace(
+                go.Scatter(x=curve.x, y=curve.d2y, mode="lines", name=label + " f″", legendgroup=curve.name,
+                           showlegend=False, line=dict(color=colour, width=2, dash="dot"),
+                           hovertemplate="f″(%{x:.3f}) ≈ %{y:.4f}<extra>" + curve.label + "</extra>"),
+                row=3, col=1,
+            )
+        _annotate(fig, curve, colour, set(annotate), _)
+    fig.update_xaxes(zeroline=True, zerolinecolor=ZERO_LINE_COLOUR, showgrid=True)
+    fig.update_yaxes(zeroline=True, zerolinecolor=ZERO_LINE_COLOUR, showgrid=True)
+    fig.update_xaxes(title_text="x", row=rows, col=1)
+    fig.update_layout(base_layout(height=height or (760 if show_second else 600), hovermode="closest"))
+    return fig
+
+
+def _annotate(fig: go.Figure, curve: Curve, colour: str, annotate: set[str], _) -> None:
+    if "dead" in annotate:
+        for a, b in curve.dead:
+            fig.add_vrect(x0=a, x1=b, fillcolor=colour, opacity=0.10, line_width=0, row=2, col=1, layer="below")
+            fig.add_annotation(x=(a + b) / 2, y=0, yshift=12, text=_("f′ = 0: no gradient"), showarrow=False,
+                               font=dict(color=colour, size=11), row=2, col=1)
+    if "saturation" in annotate:
+        for a, b in curve.saturated:
+            fig.add_vrect(x0=a, x1=b, fillcolor="rgba(120,120,120,0.10)", line=dict(color=colour, width=1, dash="dot"),
+                          row=2, col=1, layer="below")
+    if "kinks" in annotate and curve.kinks:
+        fig.add_trace(
+            go.Scatter(
+                x=[k[0] for k in curve.kinks], y=[k[2] for k in curve.kinks], mode="markers",
+                marker=dict(color=colour, size=10, line=dict(color="white", width=1.5)),
+                name=_("value used at the kink"), legendgroup=curve.name, showlegend=False,
+                text=[_("{label}: f′({x:g}) = {d:.4g} (PyTorch's convention)").format(label=curve.label, x=k[0], d=k[2])
+                      for k in curve.kinks],
+                hovertemplate="%{text}<extra></extra>",
+            ),
+            row=2, col=1,
+        )
+    if "peak" in annotate and math.isfinite(curve.peak[1]) and curve.peak[1] != 0:
+        x_peak, d_peak, plateau = curve.peak
+        text = (_("max f′ = {d:.3g}") if plateau else _("max f′ = {d:.3g} at x = {x:.3g}")).format(d=d_peak, x=x_peak)
+        fig.add_annotation(
+            x=x_peak, y=d_peak, text=text,
+            showarrow=True, arrowhead=2, arrowcolor=colour, ax=40, ay=-30, font=dict(color=colour, size=11),
+            row=2, col=1,
+        )

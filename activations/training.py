@@ -1,0 +1,574 @@
+r"""Train a small multilayer perceptron on 2-D toy data and record how its units live and die.
+
+The network: ``depth`` hidden layers of ``width`` units with the activation f, a linear read-out and
+softmax cross-entropy,
+
+.. math::
+   z_l = h_{l-1} W_l^\top + b_l,\quad h_l = f(z_l),\quad h_0 = x,\qquad
+   s = h_L W_o^\top + b_o,\qquad
+   \mathcal{L} = -\frac{1}{B}\sum_{i} \log \mathrm{softmax}(s_i)_{y_i}.
+
+Backward, the chain rule written out: :math:`\partial\mathcal{L}/\partial s = (p - \mathrm{onehot}(y))/B`,
+:math:`\delta_l = \partial\mathcal{L}/\partial z_l = (\partial\mathcal{L}/\partial h_l) \odot f'(z_l)`,
+:math:`\partial\mathcal{L}/\partial W_l = \delta_l^\top h_{l-1}`,
+:math:`\partial\mathcal{L}/\partial h_{l-1} = \delta_l W_l`.
+
+PReLU's negative slope is a trained parameter, **one α per hidden layer** (shared by its units, like
+``torch.nn.PReLU()`` and He et al.'s "channel-shared" variant), initialised from ``params["alpha"]``:
+:math:`\partial\mathcal{L}/\partial\alpha_l = \sum_{i,j:\,z_{ij}\le 0} z_{ij}\,
+\partial\mathcal{L}/\partial h_{ij}`.
+
+Hidden weights come from :func:`activations.init.init_weight` with the chosen scheme; the read-out is
+LeCun-normal (variance 1/fan_in); biases start at 0. Optimisers follow ``torch.optim`` exactly:
+SGD, SGD with momentum (:math:`v \leftarrow \mu v + g,\ \theta \leftarrow \theta - \eta v`) and Adam
+(β₁ = 0.9, β₂ = 0.999, ε = 10⁻⁸, bias-corrected). Minibatches are drawn without replacement, a new
+shuffle every epoch.
+
+Every ``record_every`` steps (and at step 0 and the last step) the network is evaluated on the **full
+training set**: loss, accuracy, the fraction of dead units per layer (a unit is dead when f′(z) is
+exactly 0 for every example) and the Frobenius norm of each hidden layer's weight gradient.
+
+A run whose loss or parameters stop being finite ends cleanly with ``diverged=True`` and a message;
+the parameters are those of the last finite step.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import numbers
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import datasets, registry
+from .i18n import N_
+from .init import INITS, init_weight
+from .registry import Activation
+from .softmax import log_softmax
+
+OPTIMIZERS = ("sgd", "momentum", "adam")
+ADAM_BETAS = (0.9, 0.999)
+ADAM_EPS = 1e-8
+LIMITS = {
+    "n_samples": (8, 100_000),
+    "depth": (1, 100),
+    "width": (1, 1024),
+    "batch_size": (1, 100_000),
+    "steps": (1, 1_000_000),
+    "record_every": (1, 1_000_000),
+}
+TRAINED_ALPHA = "prelu"  # the activation whose α is a trained parameter
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that determines a training run; the same config always gives the same result.
+
+    ``activation`` is a registry key or an :class:`~activations.registry.Activation` (e.g. a custom
+    formula). ``params`` are the activation's parameters; they are validated and completed with the
+    defaults, so ``params`` is always a full dict. Invalid values raise ValueError on construction.
+    """
+
+    dataset: str = "moons"
+    n_samples: int = 1000
+    noise: float = 0.1
+    activation: str | Activation = "relu"
+    params: Mapping[str, float] | None = None
+    depth: int = 3
+    width: int = 32
+    init: str = "he_normal"
+    optimizer: str = "sgd"
+    lr: float = 0.1
+    batch_size: int = 64
+    steps: int = 600
+    seed: int = 0
+    momentum: float = 0.9
+    record_every: int = 10
+    sigma_w: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.dataset not in datasets.DATASETS:
+            raise ValueError(f"unknown dataset {self.dataset!r}; valid: {', '.join(datasets.DATASETS)}")
+        for name, (lo, hi) in LIMITS.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                raise ValueError(f"{name} must be an integer, got {value!r}")
+            if not lo <= value <= hi:
+                raise ValueError(f"{name} must be between {lo} and {hi}, got {value}")
+        if self.batch_size > self.n_samples:
+            raise ValueError(f"batch_size ({self.batch_size}) cannot exceed n_samples ({self.n_samples})")
+        if self.n_samples < datasets.n_classes(self.dataset):
+            raise ValueError(f"n_samples must be at least the number of classes of {self.dataset!r}")
+        _check_real("noise", self.noise, 0.0, datasets.MAX_NOISE)
+        _check_real("lr", self.lr, 0.0, 1e3, open_low=True)
+        _check_real("momentum", self.momentum, 0.0, 1.0, open_high=True)
+        if isinstance(self.seed, bool) or not isinstance(self.seed, numbers.Integral) or not 0 <= self.seed < 2**32:
+            raise ValueError(f"seed must be an integer in [0, 2³²), got {self.seed!r}")
+        if self.init not in INITS:
+            raise ValueError(f"unknown init {self.init!r}; valid: {', '.join(INITS)}")
+        if self.init == "scaled_normal":
+            if self.sigma_w is None:
+                raise ValueError("init 'scaled_normal' needs sigma_w")
+            _check_real("sigma_w", self.sigma_w, 0.0, 100.0, open_low=True)
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {self.optimizer!r}; valid: {', '.join(OPTIMIZERS)}")
+        act = registry.get(self.activation)  # raises ValueError listing the valid names
+        if self.params is not None and not isinstance(self.params, Mapping):
+            raise ValueError(f"params must be a mapping of parameter name to value, got {self.params!r}")
+        object.__setattr__(self, "params", act.resolve(self.params))
+
+    def __hash__(self) -> int:
+        values = [getattr(self, f.name) for f in dataclasses.fields(self)]
+        return hash(tuple(tuple(sorted(v.items())) if isinstance(v, dict) else v for v in values))
+
+    @property
+    def act(self) -> Activation:
+        return registry.get(self.activation)
+
+    @property
+    def activation_name(self) -> str:
+        return self.act.name
+
+    @property
+    def learns_alpha(self) -> bool:
+        """Whether the activation's negative slope α is trained (PReLU)."""
+        return self.act.name == TRAINED_ALPHA and "alpha" in self.params
+
+    @property
+    def layer_sizes(self) -> list[int]:
+        """[input, hidden × depth, classes]."""
+        return [2, *([self.width] * self.depth), datasets.n_classes(self.dataset)]
+
+
+def _check_real(name, value, lo, hi, *, open_low=False, open_high=False) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    low_ok = value > lo if open_low else value >= lo
+    high_ok = value < hi if open_high else value <= hi
+    if not (low_ok and high_ok):
+        left, right = "(" if open_low else "[", ")" if open_high else "]"
+        raise ValueError(f"{name} must be in {left}{lo:g}, {hi:g}{right}, got {value!r}")
+
+
+# --- the network ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Network:
+    """Parameters in torch.nn.Linear's layout: weights[l] is (fan_out, fan_in); alpha is (depth,) or None."""
+
+    weights: list[np.ndarray]
+    biases: list[np.ndarray]
+    readout_weight: np.ndarray
+    readout_bias: np.ndarray
+    alpha: np.ndarray | None = None
+
+    def arrays(self) -> list[np.ndarray]:
+        """All trainable arrays in a fixed order: W₁, b₁, …, W_L, b_L, W_o, b_o[, α]."""
+        out = [a for wb in zip(self.weights, self.biases, strict=True) for a in wb]
+        out += [self.readout_weight, self.readout_bias]
+        if self.alpha is not None:
+            out.append(self.alpha)
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays: list[np.ndarray], depth: int, learns_alpha: bool) -> Network:
+        return cls(
+            weights=list(arrays[0 : 2 * depth : 2]),
+            biases=list(arrays[1 : 2 * depth : 2]),
+            readout_weight=arrays[2 * depth],
+            readout_bias=arrays[2 * depth + 1],
+            alpha=arrays[2 * depth + 2] if learns_alpha else None,
+        )
+
+    def copy(self) -> Network:
+        return Network.from_arrays([a.copy() for a in self.arrays()], len(self.weights), self.alpha is not None)
+
+
+def init_network(cfg: TrainConfig, rng: np.random.Generator) -> Network:
+    """Hidden weights from ``cfg.init`` (He gain from the activation's slope), LeCun-normal read-out,
+    zero biases, α = params["alpha"] for PReLU."""
+    sizes = cfg.layer_sizes
+    weights = [
+        init_weight(
+            cfg.init, fan_in, fan_out, rng, activation=cfg.activation_name, params=cfg.params, sigma_w=cfg.sigma_w
+        )
+        for fan_in, fan_out in zip(sizes[:-2], sizes[1:-1], strict=True)
+    ]
+    readout = init_weight("lecun_normal", sizes[-2], sizes[-1], rng)
+    alpha = np.full(cfg.depth, cfg.params["alpha"]) if cfg.learns_alpha else None
+    return Network(
+        weights=weights,
+        biases=[np.zeros(n) for n in sizes[1:-1]],
+        readout_weight=readout,
+        readout_bias=np.zeros(sizes[-1]),
+        alpha=alpha,
+    )
+
+
+@dataclass
+class Pass:
+    """One forward and backward pass over a batch."""
+
+    loss: float
+    logits: np.ndarray
+    derivatives: list[np.ndarray]  # f'(z_l), one (batch, width) array per hidden layer
+    grads: list[np.ndarray]  # same order as Network.arrays()
+
+
+def forward(net: Network, x: np.ndarray, act: Activation, params: Mapping[str, float]) -> list[np.ndarray]:
+    """[z₁, h₁, …, z_L, h_L, logits]: every intermediate of the forward pass."""
+    out = []
+    h = x
+    for layer, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
+        z = h @ w.T + b
+        h = act(z, **_layer_params(net, params, layer))
+        out += [z, h]
+    out.append(h @ net.readout_weight.T + net.readout_bias)
+    return out
+
+
+def _layer_params(net: Network, params: Mapping[str, float], layer: int) -> Mapping[str, float]:
+    if net.alpha is None:
+        return params
+    return {**params, "alpha": float(net.alpha[layer])}
+
+
+def forward_backward(
+    net: Network, x: np.ndarray, y: np.ndarray, act: Activation, params: Mapping[str, float]
+) -> Pass:
+    """Mean softmax cross-entropy over the batch and its exact gradient with respect to every parameter.
+
+    A non-finite logit (a diverging run) gives ``loss = inf`` and no gradients.
+    """
+    acts = forward(net, x, act, params)
+    logits = acts[-1]
+    depth = len(net.weights)
+    if not np.all(np.isfinite(logits)):
+        return Pass(math.inf, logits, [], [])
+    batch = x.shape[0]
+    log_p = log_softmax(logits)
+    rows = np.arange(batch)
+    loss = -float(np.mean(log_p[rows, y]))
+
+    grad_logits = np.exp(log_p)
+    grad_logits[rows, y] -= 1.0
+    grad_logits /= batch
+    h_top = acts[-2]
+    grad_wo = grad_logits.T @ h_top
+    grad_bo = grad_logits.sum(axis=0)
+    grad_h = grad_logits @ net.readout_weight
+
+    grad_w: list[np.ndarray] = [np.empty(0)] * depth
+    grad_b: list[np.ndarray] = [np.empty(0)] * depth
+    grad_alpha = np.zeros(depth) if net.alpha is not None else None
+    derivatives: list[np.ndarray] = [np.empty(0)] * depth
+    for layer in reversed(range(depth)):
+        z = acts[2 * layer]
+        h_below = x if layer == 0 else acts[2 * layer - 1]
+        layer_params = _layer_params(net, params, layer)
+        fprime = act.derivative(z, **layer_params)
+        derivatives[layer] = fprime
+        if grad_alpha is not None:
+            # h = αz on the non-positive side (PyTorch's branch at 0), so ∂h/∂α = min(z, 0) there.
+            grad_alpha[layer] = np.sum(grad_h * np.minimum(z, 0.0))
+        grad_z = grad_h * fprime
+        grad_w[layer] = grad_z.T @ h_below
+        grad_b[layer] = grad_z.sum(axis=0)
+        if layer > 0:
+            grad_h = grad_z @ net.weights[layer]
+    grads = [g for wb in zip(grad_w, grad_b, strict=True) for g in wb] + [grad_wo, grad_bo]
+    if grad_alpha is not None:
+        grads.append(grad_alpha)
+    return Pass(loss, logits, derivatives, grads)
+
+
+# --- optimisers ---------------------------------------------------------------------------------------
+
+
+class Optimizer:
+    """torch.optim's SGD, SGD with momentum and Adam, on a list of arrays (no weight decay)."""
+
+    def __init__(self, name: str, lr: float, momentum: float = 0.9):
+        if name not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {name!r}; valid: {', '.join(OPTIMIZERS)}")
+        self.name, self.lr, self.momentum = name, float(lr), float(momentum)
+        self.t = 0
+        self.state: list[tuple[np.ndarray, ...]] | None = None
+
+    def updated(self, params: list[np.ndarray], grads: list[np.ndarray]) -> list[np.ndarray]:
+        """New parameter arrays after one step (the inputs are left untouched)."""
+        self.t += 1
+        if self.name == "sgd":
+            return [p - self.lr * g for p, g in zip(params, grads, strict=True)]
+        if self.name == "momentum":
+            if self.state is None:  # torch starts the buffer at the first gradient
+                self.state = [(g.copy(),) for g in grads]
+            else:
+                self.state = [(self.momentum * v + g,) for (v,), g in zip(self.state, grads, strict=True)]
+            return [p - self.lr * v for p, (v,) in zip(params, self.state, strict=True)]
+        beta1, beta2 = ADAM_BETAS
+        if self.state is None:
+            self.state = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
+        self.state = [
+            (beta1 * m + (1 - beta1) * g, beta2 * v + (1 - beta2) * g * g)
+            for (m, v), g in zip(self.state, grads, strict=True)
+        ]
+        step_size = self.lr / (1 - beta1**self.t)
+        correction2 = math.sqrt(1 - beta2**self.t)
+        return [
+            p - step_size * m / (np.sqrt(v) / correction2 + ADAM_EPS)
+            for p, (m, v) in zip(params, self.state, strict=True)
+        ]
+
+
+def minibatches(n_samples: int, batch_size: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
+    """Index arrays of ``batch_size`` examples, without replacement within an epoch, reshuffled each epoch
+    (an incomplete last batch of an epoch is dropped, as DataLoader's ``drop_last=True``)."""
+    per_epoch = n_samples // batch_size
+    while True:
+        order = rng.permutation(n_samples)
+        for i in range(per_epoch):
+            yield order[i * batch_size : (i + 1) * batch_size]
+
+
+# --- training -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class TrainResult:
+    """The history of a run (recorded on the full training set) and its final parameters."""
+
+    config: TrainConfig
+    steps: np.ndarray  # (k,)
+    loss: np.ndarray  # (k,)
+    accuracy: np.ndarray  # (k,)
+    dead_fraction: np.ndarray  # (k, depth)
+    grad_norm: np.ndarray  # (k, depth) Frobenius norm of ∂L/∂W_l on the full training set
+    alpha: np.ndarray | None  # (k, depth) PReLU's α per layer, None for other activations
+    weights: list[np.ndarray]  # hidden layers, (fan_out, fan_in)
+    biases: list[np.ndarray]
+    readout_weight: np.ndarray
+    readout_bias: np.ndarray
+    final_alpha: np.ndarray | None = None
+    diverged: bool = False
+    diverged_at: int | None = None  # the step whose update would have made the run non-finite
+    stopped: bool = False  # the callback asked to stop
+    message: str = ""
+    elapsed: float = 0.0  # seconds of training so far
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def network(self) -> Network:
+        return Network(
+            list(self.weights), list(self.biases), self.readout_weight, self.readout_bias, self.final_alpha
+        )
+
+    @property
+    def finished(self) -> bool:
+        return not (self.diverged or self.stopped) and len(self.steps) > 0 and self.steps[-1] == self.config.steps
+
+    def overall_dead_fraction(self) -> float:
+        """Share of all hidden units dead at the last record (layers have equal widths)."""
+        return float(np.mean(self.dead_fraction[-1])) if len(self.steps) else 0.0
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        """Class probabilities softmax(s) for inputs x of shape (n, 2) under the current parameters."""
+        cfg = self.config
+        with np.errstate(over="ignore", invalid="ignore"):
+            logits = forward(self.network, np.asarray(x, dtype=np.float64), cfg.act, cfg.params)[-1]
+        if not np.all(np.isfinite(logits)):
+            return np.full((len(logits), logits.shape[1]), 1.0 / logits.shape[1])
+        return np.exp(log_softmax(logits))
+
+
+Callback = Callable[[int, TrainResult], object]
+
+
+def train(cfg: TrainConfig, callback: Callback | None = None) -> TrainResult:
+    """Train the network ``cfg`` describes; see the module docstring for the model and the history.
+
+    ``callback(step, snapshot)`` is called after each record (step 0 first) with the history so far
+    and copies of the current parameters; if it returns a true value, training stops there
+    (``stopped=True``).
+    """
+    if not isinstance(cfg, TrainConfig):
+        raise ValueError(f"train takes a TrainConfig, got {type(cfg).__name__}")
+    start = time.perf_counter()
+    x, y = datasets.make_dataset(cfg.dataset, cfg.n_samples, cfg.noise, cfg.seed)
+    act, params = cfg.act, cfg.params
+    net = init_network(cfg, np.random.default_rng((cfg.seed, 1)))
+    batches = minibatches(cfg.n_samples, cfg.batch_size, np.random.default_rng((cfg.seed, 2)))
+    optimizer = Optimizer(cfg.optimizer, cfg.lr, cfg.momentum)
+
+    n_records = cfg.steps // cfg.record_every + 1 + (cfg.steps % cfg.record_every != 0)
+    history = _History.empty(n_records, cfg.depth, cfg.learns_alpha)
+    state = {"diverged_at": None, "stopped": False, "message": ""}
+
+    def snapshot() -> TrainResult:
+        return history.result(cfg, net.copy(), time.perf_counter() - start, **state)
+
+    def record(step: int, full: Pass) -> bool:
+        history.append(step, full, y, net)
+        return bool(callback(step, snapshot())) if callback is not None else False
+
+    full = _evaluate(net, x, y, act, params)
+    if not math.isfinite(full.loss):
+        state.update(diverged_at=0, message="The network's output is not finite at initialisation.")
+        return snapshot()
+    if record(0, full):
+        state.update(stopped=True, message="Stopped at step 0.")
+        return snapshot()
+
+    arrays = net.arrays()
+    for step in range(1, cfg.steps + 1):
+        idx = next(batches)
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run overflows; detected below
+            batch = forward_backward(net, x[idx], y[idx], act, params)
+            new = optimizer.updated(arrays, batch.grads) if math.isfinite(batch.loss) else None
+        if new is None or not all(np.all(np.isfinite(a)) for a in new):
+            state.update(diverged_at=step, message=_diverged_message(step, batch.loss))
+            break
+        arrays = new
+        net = Network.from_arrays(arrays, cfg.depth, cfg.learns_alpha)
+        if step % cfg.record_every == 0 or step == cfg.steps:
+            full = _evaluate(net, x, y, act, params)
+            if not math.isfinite(full.loss):
+                state.update(diverged_at=step, message=_diverged_message(step, full.loss))
+                break
+            if record(step, full):
+                state.update(stopped=True, message=f"Stopped at step {step}.")
+                break
+    return snapshot()
+
+
+def _evaluate(net: Network, x, y, act, params) -> Pass:
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging run overflows; the caller checks
+        full = forward_backward(net, x, y, act, params)
+    if math.isfinite(full.loss) and not all(np.all(np.isfinite(g)) for g in full.grads):
+        full.loss = math.inf
+    return full
+
+
+def _diverged_message(step: int, loss: float) -> str:
+    what = "NaN" if math.isnan(loss) else "infinite" if math.isinf(loss) else "finite but the update was not"
+    return f"Training diverged at step {step} (the loss became {what}); try a smaller learning rate."
+
+
+@dataclass
+class _History:
+    steps: np.ndarray
+    loss: np.ndarray
+    accuracy: np.ndarray
+    dead_fraction: np.ndarray
+    grad_norm: np.ndarray
+    alpha: np.ndarray | None
+    k: int = 0
+
+    @classmethod
+    def empty(cls, n: int, depth: int, learns_alpha: bool) -> _History:
+        return cls(
+            steps=np.zeros(n, dtype=np.int64),
+            loss=np.zeros(n),
+            accuracy=np.zeros(n),
+            dead_fraction=np.zeros((n, depth)),
+            grad_norm=np.zeros((n, depth)),
+            alpha=np.zeros((n, depth)) if learns_alpha else None,
+        )
+
+    def append(self, step: int, full: Pass, y: np.ndarray, net: Network) -> None:
+        k = self.k
+        depth = len(net.weights)
+        self.steps[k] = step
+        self.loss[k] = full.loss
+        self.accuracy[k] = np.mean(np.argmax(full.logits, axis=1) == y)
+        self.dead_fraction[k] = [np.mean(~np.any(d != 0, axis=0)) for d in full.derivatives]
+        self.grad_norm[k] = [np.linalg.norm(full.grads[2 * layer]) for layer in range(depth)]
+        if self.alpha is not None:
+            self.alpha[k] = net.alpha
+        self.k += 1
+
+    def result(self, cfg, net: Network, elapsed: float, diverged_at, stopped, message) -> TrainResult:
+        k = self.k
+        return TrainResult(
+            config=cfg,
+            steps=self.steps[:k],
+            loss=self.loss[:k],
+            accuracy=self.accuracy[:k],
+            dead_fraction=self.dead_fraction[:k],
+            grad_norm=self.grad_norm[:k],
+            alpha=None if self.alpha is None else self.alpha[:k],
+            weights=net.weights,
+            biases=net.biases,
+            readout_weight=net.readout_weight,
+            readout_bias=net.readout_bias,
+            final_alpha=net.alpha,
+            diverged=diverged_at is not None,
+            diverged_at=diverged_at,
+            stopped=stopped,
+            message=message,
+            elapsed=elapsed,
+        )
+
+
+def decision_surface(result: TrainResult, x: np.ndarray, resolution: int = 100, margin: float = 0.5):
+    """A grid over the data's bounding box (plus ``margin``) and the predicted class probabilities on it:
+    ``(grid_x (r,), grid_y (r,), proba (r, r, K))``."""
+    if not 2 <= resolution <= 1000:
+        raise ValueError(f"resolution must be between 2 and 1000, got {resolution}")
+    x = np.asarray(x, dtype=np.float64)
+    lo, hi = x.min(axis=0) - margin, x.max(axis=0) + margin
+    gx, gy = np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
+    mesh = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2)
+    proba = result.predict_proba(mesh)
+    return gx, gy, proba.reshape(resolution, resolution, -1)
+
+
+# --- presets ------------------------------------------------------------------------------------------
+
+PRESETS: dict[str, TrainConfig] = {
+    "dying_relu": TrainConfig(activation="relu", optimizer="adam", lr=0.05, steps=600, seed=0),
+    "healthy_relu": TrainConfig(activation="relu", optimizer="adam", lr=0.005, steps=600, seed=0),
+    "vanishing_sigmoid": TrainConfig(
+        activation="sigmoid", depth=10, width=32, init="xavier_normal", optimizer="sgd", lr=0.5, steps=600
+    ),
+    "prelu_learns_alpha": TrainConfig(activation="prelu", optimizer="adam", lr=0.01, steps=600, seed=0),
+}
+
+# What each preset shows, and (for the compare mode) the activation to set beside it.
+PRESET_INFO: dict[str, dict] = {
+    "dying_relu": {
+        "title": N_("Dying ReLU: learning rate too high"),
+        "text": N_(
+            "A large learning rate pushes many ReLU units to a negative input for every example: their "
+            "derivative is 0 everywhere, no gradient reaches them again and they are dead for good. Leaky "
+            "ReLU, trained with the same seed, keeps a small gradient and recovers."
+        ),
+        "compare": ("leaky_relu", {"alpha": 0.01}),
+    },
+    "healthy_relu": {
+        "title": N_("Healthy ReLU: a sane learning rate"),
+        "text": N_("The same network at a sane learning rate: almost every unit stays alive and it fits the moons."),
+        "compare": ("leaky_relu", {"alpha": 0.01}),
+    },
+    "vanishing_sigmoid": {
+        "title": N_("Vanishing gradients: deep sigmoid network"),
+        "text": N_(
+            "Each sigmoid layer multiplies the backward signal by at most ¼ times the weights, so the first "
+            "layers' gradients are orders of magnitude below the last layer's for the whole run: the top "
+            "learns, the bottom barely moves."
+        ),
+        "compare": ("relu", {}),
+    },
+    "prelu_learns_alpha": {
+        "title": N_("PReLU learns its slope"),
+        "text": N_(
+            "PReLU's negative slope α (one per layer, starting at 0.25) is trained with the weights; watch "
+            "it move away from its initial value."
+        ),
+        "compare": ("leaky_relu", {"alpha": 0.25}),
+    },
+}

@@ -1,0 +1,193 @@
+"""Function Explorer: overlay up to six activations, their derivatives, properties and formulas."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import streamlit as st
+
+import activations
+from activations import analysis
+from activations.figures.explorer import function_figure, sample_curve
+from activations.i18n import N_
+from activations.urlstate import (
+    Warnings,
+    encode_activation_params,
+    format_number,
+    parse_activation_params,
+    parse_activations,
+    parse_flag,
+    parse_number,
+)
+from ui.common import init_state, language, query, show_chart, show_warnings, sync_url, tr
+
+MAX_FUNCTIONS = 6
+X_LIMIT = 20.0
+DEFAULT_FUNCTIONS = ["sigmoid", "tanh", "relu"]
+ANNOTATIONS = {
+    "dead": N_("zero-gradient regions"),
+    "kinks": N_("kinks"),
+    "peak": N_("peak of f′"),
+    "saturation": N_("saturation"),
+}
+
+_ = tr()
+
+
+def param_key(fn: str, name: str) -> str:
+    return f"ex_{fn}.{name}"
+
+
+def seed_from_url() -> None:
+    """First visit: the URL decides the selection, parameters and range; bad values become warnings."""
+    q, warnings = query(), Warnings()
+    fns = parse_activations(q, warnings, default=DEFAULT_FUNCTIONS, max_count=MAX_FUNCTIONS, _=_)
+    for fn, values in parse_activation_params(q, fns, warnings, _=_).items():
+        for name, value in values.items():
+            init_state(param_key(fn, name), value)
+    x_min = parse_number(q, "xmin", -5.0, -X_LIMIT, X_LIMIT, warnings, _=_)
+    x_max = parse_number(q, "xmax", 5.0, -X_LIMIT, X_LIMIT, warnings, _=_)
+    if x_min >= x_max:
+        warnings.add(_("xmin must be below xmax; using −5 to 5."))
+        x_min, x_max = -5.0, 5.0
+    init_state("ex_fns", fns)
+    init_state("ex_xrange", (x_min, x_max))
+    init_state("ex_second", parse_flag(q, "f2"))
+    st.session_state["ex_url_warnings"] = warnings
+
+
+@st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
+def cached_figure(selection: tuple, x_range: tuple, second: bool, annotate: tuple, lang: str):
+    curves = [sample_curve(activations.get(fn), dict(params), *x_range, second=second) for fn, params in selection]
+    symbols = {fn: {p.name: p.symbol for p in activations.get(fn).params} for fn, _params in selection}
+    return function_figure(curves, symbols, show_second=second, annotate=annotate, lang=lang)
+
+
+@st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
+def cached_properties(fn: str, params: tuple, x_range: tuple) -> analysis.Properties:
+    grid = analysis.evaluation_grid(*x_range, 2001, activations.get(fn).kink_points(**dict(params)))
+    return analysis.properties(activations.get(fn), grid, dict(params))
+
+
+def format_range(props: analysis.Properties) -> str:
+    def end(v):
+        return "∞" if v == math.inf else "−∞" if v == -math.inf else f"{v:.4g}"
+
+    lo, hi = props.output_min, props.output_max
+    left = "[" if props.output_min_attained else "("
+    right = "]" if props.output_max_attained else ")"
+    return f"{left}{end(lo)}, {end(hi)}{right}"
+
+
+def yes_no(flag: bool) -> str:
+    return _("yes") if flag else _("no")
+
+
+def properties_table(selection, x_range) -> dict[str, list[str]]:
+    rows = {
+        _("output range"): [], _("monotonic"): [], _("smooth (C¹)"): [], _("zero-centred"): [],
+        _("bounded"): [], _("zero-gradient region"): [], _("f′(0)"): [], _("min f′ on the range"): [],
+        _("max f′ on the range"): [], _("year"): [], _("paper"): [], "PyTorch": [], "Keras": [], "JAX": [],
+    }
+    for fn, params in selection:
+        act = activations.get(fn)
+        props = cached_properties(fn, params, x_range)
+        values = [
+            format_range(props), yes_no(props.monotonic), yes_no(props.smooth),
+            yes_no(props.zero_centred), yes_no(math.isfinite(props.output_min) and math.isfinite(props.output_max)),
+            yes_no(props.zero_gradient_region), f"{props.derivative_at_zero:.4g}", f"{props.derivative_min:.4g}",
+            f"{props.derivative_max:.4g}", str(act.year or "—"), act.paper or "—",
+            act.frameworks.get("PyTorch", "—"), act.frameworks.get("Keras", "—"), act.frameworks.get("JAX", "—"),
+        ]
+        for row, value in zip(rows.values(), values, strict=True):
+            row.append(value)
+    return rows
+
+
+if "ex_fns" not in st.session_state:
+    seed_from_url()
+show_warnings(st.session_state.pop("ex_url_warnings", Warnings()))
+
+st.title(_("Function Explorer"))
+st.caption(
+    _(
+        "Each activation f and its exact derivative f′, in the same colour. At a kink the derivative takes "
+        "PyTorch's value (e.g. ReLU′(0) = 0, Leaky ReLU′(0) = α), drawn as a dot."
+    )
+)
+
+controls, plot = st.columns([1, 3], gap="medium")
+with controls:
+    fns = st.multiselect(
+        _("Activations (up to 6)"),
+        options=activations.names(),
+        format_func=lambda n: activations.get(n).label,
+        max_selections=MAX_FUNCTIONS,
+        key="ex_fns",
+    )
+    selection = []
+    for fn in fns:
+        act = activations.get(fn)
+        values = {}
+        if act.params:
+            st.markdown(f"**{act.label}**")
+        for p in act.params:
+            key = param_key(fn, p.name)
+            init_state(key, p.default)
+            st.session_state[key] = float(np.clip(st.session_state[key], p.min, p.max))
+            values[p.name] = st.slider(
+                f"{p.name} ({p.symbol})", min_value=float(p.min), max_value=float(p.max), step=float(p.step),
+                key=key, help=_(p.help),
+            )
+        try:
+            act.resolve(values)
+        except ValueError as err:
+            st.warning(_("{label}: {error}; using the defaults.").format(label=act.label, error=err), icon="⚠️")
+            values = act.defaults
+        selection.append((fn, tuple(sorted(values.items()))))
+    x_range = st.slider(_("x range"), min_value=-X_LIMIT, max_value=X_LIMIT, step=0.5, key="ex_xrange")
+    if x_range[0] >= x_range[1]:
+        x_range = (x_range[0], x_range[0] + 0.5) if x_range[0] < X_LIMIT else (X_LIMIT - 0.5, X_LIMIT)
+    second = st.toggle(_("Show f″ (numerical)"), key="ex_second")
+    init_state("ex_annotations", list(ANNOTATIONS))
+    annotate = st.multiselect(
+        _("Teaching annotations"), options=list(ANNOTATIONS), format_func=lambda a: _(ANNOTATIONS[a]),
+        key="ex_annotations",
+    )
+
+with plot:
+    if not selection:
+        st.info(_("Choose at least one activation."))
+    else:
+        figure = cached_figure(tuple(selection), tuple(x_range), second, tuple(sorted(annotate)), language())
+        stem = "_".join(fn + "".join(f"_{k}-{format_number(v)}" for k, v in params) for fn, params in selection)
+        show_chart(figure, stem or "activations", key="ex_chart")
+
+if selection:
+    st.subheader(_("Formulas"))
+    for fn, params in selection:
+        act = activations.get(fn)
+        values = ", ".join(f"{p.symbol} = {dict(params)[p.name]:.4g}" for p in act.params)
+        suffix = rf"\qquad ({values})" if values else ""
+        st.latex(rf"\text{{{act.label}}}:\quad f(x) = {act.formula}{suffix}")
+        st.latex(rf"f'(x) = {act.derivative_formula}")
+        if act.kink_note:
+            st.caption(_("At the kink: {note} (PyTorch's autograd convention).").format(note=act.kink_note))
+    st.subheader(_("Properties"))
+    st.caption(_("Measured numerically at the chosen parameters; f′ range over the plotted x range."))
+    table = properties_table(selection, tuple(x_range))
+    st.dataframe(
+        {"": list(table), **{activations.get(fn).label: [row[i] for row in table.values()]
+                              for i, (fn, _p) in enumerate(selection)}},
+        hide_index=True,
+        width="stretch",
+    )
+
+state = {"fn": ",".join(fns)}
+state.update(encode_activation_params({fn: dict(params) for fn, params in selection}))
+if tuple(x_range) != (-5.0, 5.0):
+    state.update(xmin=format_number(x_range[0]), xmax=format_number(x_range[1]))
+if second:
+    state["f2"] = "1"
+sync_url(state)

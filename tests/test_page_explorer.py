@@ -1,0 +1,97 @@
+"""Function Explorer page: URL state, widgets driving the figure's data, bad input."""
+
+import numpy as np
+import pytest
+
+import activations
+from pagetools import array, assert_clean, figures, run_page, trace, warnings
+
+
+def curve(at, label, panel="f"):
+    """(x, y) of one function's f (top panel) or f′ (middle panel) trace, NaN gaps dropped."""
+    fig = figures(at)[0]
+    name = label if panel == "f" else label + " f′"
+    t = trace(fig, name)
+    x, y = array(t["x"]), array(t["y"])
+    keep = ~np.isnan(y)
+    return x[keep], y[keep]
+
+
+def test_default_page_shows_three_functions_and_their_derivatives():
+    at = run_page("explorer")
+    assert_clean(at)
+    assert at.multiselect(key="ex_fns").value == ["sigmoid", "tanh", "relu"]
+    x, dy = curve(at, "Sigmoid", "f′")
+    assert np.max(dy) == pytest.approx(0.25, abs=1e-4)
+    np.testing.assert_allclose(dy, activations.get("sigmoid").derivative(x), atol=1e-12)
+
+
+def test_url_selects_functions_and_parameters():
+    at = run_page("explorer", {"fn": "elu,leaky_relu", "alpha": "0.5", "leaky_relu.alpha": "0.2", "xmin": "-3",
+                               "xmax": "2"})
+    assert_clean(at)
+    assert not warnings(at)
+    assert at.slider(key="ex_elu.alpha").value == 0.5
+    assert at.slider(key="ex_leaky_relu.alpha").value == 0.2
+    x, y = curve(at, "Leaky ReLU (α=0.2)")
+    assert x.min() == pytest.approx(-3) and x.max() == pytest.approx(2)
+    np.testing.assert_allclose(y, activations.get("leaky_relu")(x, alpha=0.2), atol=1e-12)
+    x, dy = curve(at, "ELU (α=0.5)", "f′")
+    np.testing.assert_allclose(dy, activations.get("elu").derivative(x, alpha=0.5), atol=1e-12)
+
+
+def test_moving_a_slider_changes_the_plotted_data_and_the_url():
+    at = run_page("explorer", {"fn": "leaky_relu"})
+    _, before = curve(at, "Leaky ReLU (α=0.01)")
+    at.slider(key="ex_leaky_relu.alpha").set_value(0.3).run()
+    assert_clean(at)
+    x, after = curve(at, "Leaky ReLU (α=0.3)")
+    assert not np.allclose(before, after)
+    np.testing.assert_allclose(after, activations.get("leaky_relu")(x, alpha=0.3), atol=1e-12)
+    assert at.query_params["leaky_relu.alpha"] == "0.3"
+
+
+def test_kink_dot_uses_pytorchs_convention():
+    at = run_page("explorer", {"fn": "relu"})
+    dots = [t for t in figures(at)[0]["data"] if t.get("mode") == "markers"]
+    assert dots and dots[0]["x"] == [0.0] and dots[0]["y"] == [0.0]
+
+
+def test_second_derivative_panel_on_request():
+    at = run_page("explorer", {"fn": "tanh", "f2": "1"})
+    t = trace(figures(at)[0], "Tanh f″")
+    x, d2 = array(t["x"]), array(t["y"])
+    exact = -2 * np.tanh(x) * (1 - np.tanh(x) ** 2)
+    np.testing.assert_allclose(d2, exact, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("query", "fragment"),
+    [
+        ({"fn": "nope"}, "nope"),
+        ({"fn": "elu", "alpha": "abc"}, "alpha"),
+        ({"fn": "elu", "alpha": "1e999"}, "alpha"),
+        ({"fn": "elu", "alpha": "nan"}, "alpha"),
+        ({"fn": "elu", "alpha": "-7"}, "alpha"),
+        ({"fn": "relu", "xmin": "4", "xmax": "-4"}, "xmin"),
+        ({"fn": "relu,tanh,sigmoid,elu,gelu,selu,mish,silu"}, "6"),
+        ({"fn": "hardtanh", "min_val": "0", "max_val": "0"}, "Hardtanh"),
+    ],
+)
+def test_bad_url_values_warn_and_fall_back(query, fragment):
+    at = run_page("explorer", query)
+    assert_clean(at)
+    shown = warnings(at)
+    assert any(fragment in w for w in shown), shown
+    assert figures(at), "the page still draws its figure"
+
+
+def test_properties_table_reports_measured_values():
+    at = run_page("explorer", {"fn": "sigmoid,relu"})
+    table = at.dataframe[0].value
+    rows = dict(zip(table.iloc[:, 0], range(len(table)), strict=True))
+    assert table.loc[rows["f′(0)"], "Sigmoid"] == "0.25"
+    assert table.loc[rows["f′(0)"], "ReLU"] == "0"
+    assert table.loc[rows["zero-gradient region"], "ReLU"] == "yes"
+    assert table.loc[rows["output range"], "Sigmoid"] == "(0, 1)"
+    assert table.loc[rows["output range"], "ReLU"] == "[0, ∞)"
