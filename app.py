@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from activations.i18n import N_
 from ui.common import language_switch, tr
+from ui.export_panel import export_panel
+
+ICON = Path(__file__).parent / "assets" / "icon.png"
 
 # (file, title, url path, icon): each page file is named after its URL path so deep links resolve.
 PAGES = [
@@ -16,7 +21,7 @@ PAGES = [
 
 
 def run() -> None:
-    st.set_page_config(page_title="Activation Lab", page_icon=":material/function:", layout="wide")
+    st.set_page_config(page_title="Activation Lab", page_icon=str(ICON), layout="wide")
     language_switch()
     _ = tr()
     pages = [
@@ -24,6 +29,7 @@ def run() -> None:
         for path, title, url, icon in PAGES
     ]
     page = st.navigation(pages)
+    export_panel()
     page.run()
 
 

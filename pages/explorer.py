@@ -86,19 +86,39 @@ def yes_no(flag: bool) -> str:
 
 def properties_table(selection, x_range) -> dict[str, list[str]]:
     rows = {
-        _("output range"): [], _("monotonic"): [], _("smooth (C¹)"): [], _("zero-centred"): [],
-        _("bounded"): [], _("zero-gradient region"): [], _("f′(0)"): [], _("min f′ on the range"): [],
-        _("max f′ on the range"): [], _("year"): [], _("paper"): [], "PyTorch": [], "Keras": [], "JAX": [],
+        _("output range"): [],
+        _("monotonic"): [],
+        _("smooth (C¹)"): [],
+        _("zero-centred"): [],
+        _("bounded"): [],
+        _("zero-gradient region"): [],
+        _("f′(0)"): [],
+        _("min f′ on the range"): [],
+        _("max f′ on the range"): [],
+        _("year"): [],
+        _("paper"): [],
+        "PyTorch": [],
+        "Keras": [],
+        "JAX": [],
     }
     for fn, params in selection:
         act = activations.get(fn)
         props = cached_properties(fn, params, x_range)
         values = [
-            format_range(props), yes_no(props.monotonic), yes_no(props.smooth),
-            yes_no(props.zero_centred), yes_no(math.isfinite(props.output_min) and math.isfinite(props.output_max)),
-            yes_no(props.zero_gradient_region), f"{props.derivative_at_zero:.4g}", f"{props.derivative_min:.4g}",
-            f"{props.derivative_max:.4g}", str(act.year or "—"), act.paper or "—",
-            act.frameworks.get("PyTorch", "—"), act.frameworks.get("Keras", "—"), act.frameworks.get("JAX", "—"),
+            format_range(props),
+            yes_no(props.monotonic),
+            yes_no(props.smooth),
+            yes_no(props.zero_centred),
+            yes_no(math.isfinite(props.output_min) and math.isfinite(props.output_max)),
+            yes_no(props.zero_gradient_region),
+            f"{props.derivative_at_zero:.4g}",
+            f"{props.derivative_min:.4g}",
+            f"{props.derivative_max:.4g}",
+            str(act.year or "—"),
+            act.paper or "—",
+            act.frameworks.get("PyTorch", "—"),
+            act.frameworks.get("Keras", "—"),
+            act.frameworks.get("JAX", "—"),
         ]
         for row, value in zip(rows.values(), values, strict=True):
             row.append(value)
@@ -137,8 +157,12 @@ with controls:
             init_state(key, p.default)
             st.session_state[key] = float(np.clip(st.session_state[key], p.min, p.max))
             values[p.name] = st.slider(
-                f"{p.name} ({p.symbol})", min_value=float(p.min), max_value=float(p.max), step=float(p.step),
-                key=key, help=_(p.help),
+                f"{p.name} ({p.symbol})",
+                min_value=float(p.min),
+                max_value=float(p.max),
+                step=float(p.step),
+                key=key,
+                help=_(p.help),
             )
         try:
             act.resolve(values)
@@ -152,7 +176,9 @@ with controls:
     second = st.toggle(_("Show f″ (numerical)"), key="ex_second")
     init_state("ex_annotations", list(ANNOTATIONS))
     annotate = st.multiselect(
-        _("Teaching annotations"), options=list(ANNOTATIONS), format_func=lambda a: _(ANNOTATIONS[a]),
+        _("Teaching annotations"),
+        options=list(ANNOTATIONS),
+        format_func=lambda a: _(ANNOTATIONS[a]),
         key="ex_annotations",
     )
 
@@ -178,8 +204,10 @@ if selection:
     st.caption(_("Measured numerically at the chosen parameters; f′ range over the plotted x range."))
     table = properties_table(selection, tuple(x_range))
     st.dataframe(
-        {"": list(table), **{activations.get(fn).label: [row[i] for row in table.values()]
-                              for i, (fn, _p) in enumerate(selection)}},
+        {
+            "": list(table),
+            **{activations.get(fn).label: [row[i] for row in table.values()] for i, (fn, _p) in enumerate(selection)},
+        },
         hide_index=True,
         width="stretch",
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import streamlit as st
 
 from activations.figures.softmax import bars_figure, jacobian_figure, sigmoid_link_figure, temperature_figure
@@ -14,8 +13,9 @@ from ui.common import init_state, language, query, show_chart, show_warnings, sy
 MIN_CLASSES, MAX_CLASSES = 2, 8
 LOGIT_LIMIT = 10.0
 DEFAULT_LOGITS = (2.0, 1.0, 0.1, -1.0)
-# Temperature on a log scale: 10^-2 … 10^2 in 1/12-decade steps, rounded for display and for the URL.
-TEMPERATURES = tuple(float(f"{t:.3g}") for t in np.geomspace(0.01, 100.0, 49))
+# Temperature on a log scale: round numbers from 10^-2 to 10^2, evenly spread in log T.
+TEMPERATURES = tuple(m * 10.0**e for e in range(-2, 2) for m in (1, 1.5, 2, 3, 5, 7)) + (100.0,)
+TEMPERATURES = tuple(float(f"{t:.3g}") for t in TEMPERATURES)
 
 _ = tr()
 
@@ -47,14 +47,23 @@ def seed_from_url() -> None:
     for i, value in enumerate(logits):
         init_state(f"sm_z{i}", value)
     t = parse_number(q, "t", 1.0, TEMPERATURES[0], TEMPERATURES[-1], warnings, _=_)
+    if nearest_temperature(t) != t:
+        warnings.add(
+            _("Temperature {t} is shown as the nearest slider value, {near}.").format(
+                t=format_number(t), near=format_number(nearest_temperature(t))
+            )
+        )
     init_state("sm_t", nearest_temperature(t))
     st.session_state["sm_url_warnings"] = warnings
 
 
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
 def cached_figures(logits: tuple, temperature: float, lang: str):
-    return (bars_figure(logits, temperature, lang), jacobian_figure(logits, temperature, lang),
-            temperature_figure(logits, temperature, lang))
+    return (
+        bars_figure(logits, temperature, lang),
+        jacobian_figure(logits, temperature, lang),
+        temperature_figure(logits, temperature, lang),
+    )
 
 
 @st.cache_data(max_entries=4, show_spinner=False)

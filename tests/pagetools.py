@@ -42,7 +42,7 @@ def warnings(at: AppTest) -> list[str]:
     return [w.value for w in at.warning]
 
 
-def array(value) -> "np.ndarray":
+def array(value) -> np.ndarray:
     """A trace's x/y as a float array: Plotly 7 sends numpy data as base64 typed arrays
     ({"dtype": "f8", "bdata": ...}); plain lists (None for gaps) are handled too."""
     import base64

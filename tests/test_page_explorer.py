@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from pagetools import array, assert_clean, figures, run_page, trace, warnings
 
 import activations
-from pagetools import array, assert_clean, figures, run_page, trace, warnings
 
 
 def curve(at, label, panel="f"):
@@ -27,8 +27,9 @@ def test_default_page_shows_three_functions_and_their_derivatives():
 
 
 def test_url_selects_functions_and_parameters():
-    at = run_page("explorer", {"fn": "elu,leaky_relu", "alpha": "0.5", "leaky_relu.alpha": "0.2", "xmin": "-3",
-                               "xmax": "2"})
+    at = run_page(
+        "explorer", {"fn": "elu,leaky_relu", "alpha": "0.5", "leaky_relu.alpha": "0.2", "xmin": "-3", "xmax": "2"}
+    )
     assert_clean(at)
     assert not warnings(at)
     assert at.slider(key="ex_elu.alpha").value == 0.5

@@ -76,9 +76,7 @@ def sample_curve(
     xf, y = _break_at_jumps(act, x, kinks, p)
     xd, dy = _break_at_jumps(act.derivative, x, kinks, p)
     grid = analysis.evaluation_grid(x_min, x_max, 2001, tuple(kinks))
-    kink_marks = tuple(
-        (float(k), float(act(np.array(k), **p)), float(act.derivative(np.array(k), **p))) for k in kinks
-    )
+    kink_marks = tuple((float(k), float(act(np.array(k), **p)), float(act.derivative(np.array(k), **p))) for k in kinks)
     d2y = analysis.second_derivative(act, x, p) if second else None
     return Curve(
         name=name or act.name,
@@ -117,30 +115,57 @@ def function_figure(
     """f (top), f′ (middle) and optionally f″ (bottom) of each curve, one colour per activation."""
     _ = translator(lang)
     rows = 3 if show_second else 2
-    titles = [_("Activation f(x)"), _("Derivative f′(x)")] + ([_("Second derivative f″(x) (numerical)")] if show_second else [])
+    titles = [_("Activation f(x)"), _("Derivative f′(x)")] + (
+        [_("Second derivative f″(x) (numerical)")] if show_second else []
+    )
     fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.08, subplot_titles=titles)
     symbols = symbols or {}
     for curve in curves:
         colour = colour_for(curve.name)
         label = curve.label + _param_suffix(curve.params, symbols.get(curve.name, {}))
         fig.add_trace(
-            go.Scatter(x=curve.xf, y=curve.yf, mode="lines", name=label, legendgroup=curve.name,
-                       line=dict(color=colour, width=2.5), connectgaps=False,
-                       hovertemplate="f(%{x:.3f}) = %{y:.4f}<extra>" + curve.label + "</extra>"),
-            row=1, col=1,
+            go.Scatter(
+                x=curve.xf,
+                y=curve.yf,
+                mode="lines",
+                name=label,
+                legendgroup=curve.name,
+                line=dict(color=colour, width=2.5),
+                connectgaps=False,
+                hovertemplate="f(%{x:.3f}) = %{y:.4f}<extra>" + curve.label + "</extra>",
+            ),
+            row=1,
+            col=1,
         )
         fig.add_trace(
-            go.Scatter(x=curve.xd, y=curve.yd, mode="lines", name=label + " f′", legendgroup=curve.name,
-                       showlegend=False, line=dict(color=colour, width=2.5, dash="solid"), connectgaps=False,
-                       hovertemplate="f′(%{x:.3f}) = %{y:.4f}<extra>" + curve.label + "</extra>"),
-            row=2, col=1,
+            go.Scatter(
+                x=curve.xd,
+                y=curve.yd,
+                mode="lines",
+                name=label + " f′",
+                legendgroup=curve.name,
+                showlegend=False,
+                line=dict(color=colour, width=2.5, dash="solid"),
+                connectgaps=False,
+                hovertemplate="f′(%{x:.3f}) = %{y:.4f}<extra>" + curve.label + "</extra>",
+            ),
+            row=2,
+            col=1,
         )
         if show_second and curve.d2y is not None:
             fig.add_trace(
-                go.Scatter(x=curve.x, y=curve.d2y, mode="lines", name=label + " f″", legendgroup=curve.name,
-                           showlegend=False, line=dict(color=colour, width=2, dash="dot"),
-                           hovertemplate="f″(%{x:.3f}) ≈ %{y:.4f}<extra>" + curve.label + "</extra>"),
-                row=3, col=1,
+                go.Scatter(
+                    x=curve.x,
+                    y=curve.d2y,
+                    mode="lines",
+                    name=label + " f″",
+                    legendgroup=curve.name,
+                    showlegend=False,
+                    line=dict(color=colour, width=2, dash="dot"),
+                    hovertemplate="f″(%{x:.3f}) ≈ %{y:.4f}<extra>" + curve.label + "</extra>",
+                ),
+                row=3,
+                col=1,
             )
         _annotate(fig, curve, colour, set(annotate), _)
     fig.update_xaxes(zeroline=True, zerolinecolor=ZERO_LINE_COLOUR, showgrid=True)
@@ -154,29 +179,59 @@ def _annotate(fig: go.Figure, curve: Curve, colour: str, annotate: set[str], _) 
     if "dead" in annotate:
         for a, b in curve.dead:
             fig.add_vrect(x0=a, x1=b, fillcolor=colour, opacity=0.10, line_width=0, row=2, col=1, layer="below")
-            fig.add_annotation(x=(a + b) / 2, y=0, yshift=12, text=_("f′ = 0: no gradient"), showarrow=False,
-                               font=dict(color=colour, size=11), row=2, col=1)
+            fig.add_annotation(
+                x=(a + b) / 2,
+                y=0,
+                yshift=12,
+                text=_("f′ = 0: no gradient"),
+                showarrow=False,
+                font=dict(color=colour, size=11),
+                row=2,
+                col=1,
+            )
     if "saturation" in annotate:
         for a, b in curve.saturated:
-            fig.add_vrect(x0=a, x1=b, fillcolor="rgba(120,120,120,0.10)", line=dict(color=colour, width=1, dash="dot"),
-                          row=2, col=1, layer="below")
+            fig.add_vrect(
+                x0=a,
+                x1=b,
+                fillcolor="rgba(120,120,120,0.10)",
+                line=dict(color=colour, width=1, dash="dot"),
+                row=2,
+                col=1,
+                layer="below",
+            )
     if "kinks" in annotate and curve.kinks:
         fig.add_trace(
             go.Scatter(
-                x=[k[0] for k in curve.kinks], y=[k[2] for k in curve.kinks], mode="markers",
+                x=[k[0] for k in curve.kinks],
+                y=[k[2] for k in curve.kinks],
+                mode="markers",
                 marker=dict(color=colour, size=10, line=dict(color="white", width=1.5)),
-                name=_("value used at the kink"), legendgroup=curve.name, showlegend=False,
-                text=[_("{label}: f′({x:g}) = {d:.4g} (PyTorch's convention)").format(label=curve.label, x=k[0], d=k[2])
-                      for k in curve.kinks],
+                name=_("value used at the kink"),
+                legendgroup=curve.name,
+                showlegend=False,
+                text=[
+                    _("{label}: f′({x:g}) = {d:.4g} (PyTorch's convention)").format(label=curve.label, x=k[0], d=k[2])
+                    for k in curve.kinks
+                ],
                 hovertemplate="%{text}<extra></extra>",
             ),
-            row=2, col=1,
+            row=2,
+            col=1,
         )
     if "peak" in annotate and math.isfinite(curve.peak[1]) and curve.peak[1] != 0:
         x_peak, d_peak, plateau = curve.peak
         text = (_("max f′ = {d:.3g}") if plateau else _("max f′ = {d:.3g} at x = {x:.3g}")).format(d=d_peak, x=x_peak)
         fig.add_annotation(
-            x=x_peak, y=d_peak, text=text,
-            showarrow=True, arrowhead=2, arrowcolor=colour, ax=40, ay=-30, font=dict(color=colour, size=11),
-            row=2, col=1,
+            x=x_peak,
+            y=d_peak,
+            text=text,
+            showarrow=True,
+            arrowhead=2,
+            arrowcolor=colour,
+            ax=40,
+            ay=-30,
+            font=dict(color=colour, size=11),
+            row=2,
+            col=1,
         )
