@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+
+import numpy as np
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -46,8 +48,6 @@ def array(value) -> np.ndarray:
     """A trace's x/y as a float array: Plotly 7 sends numpy data as base64 typed arrays
     ({"dtype": "f8", "bdata": ...}); plain lists (None for gaps) are handled too."""
     import base64
-
-    import numpy as np
 
     if isinstance(value, dict) and "bdata" in value:
         data = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
