@@ -14,8 +14,7 @@ MIN_CLASSES, MAX_CLASSES = 2, 8
 LOGIT_LIMIT = 10.0
 DEFAULT_LOGITS = (2.0, 1.0, 0.1, -1.0)
 # Temperature on a log scale: round numbers from 10^-2 to 10^2, evenly spread in log T.
-TEMPERATURES = tuple(m * 10.0**e for e in range(-2, 2) for m in (1, 1.5, 2, 3, 5, 7)) + (100.0,)
-TEMPERATURES = tuple(float(f"{t:.3g}") for t in TEMPERATURES)
+TEMPERATURES = (*(float(f"{m * 10.0**e:.3g}") for e in range(-2, 2) for m in (1, 1.5, 2, 3, 5, 7)), 100.0)
 
 _ = tr()
 
