@@ -356,7 +356,8 @@ def gelu(x):
 
 def gelu_derivative(x):
     r""":math:`\Phi(x) + x\,\varphi(x)`."""
-    return 0.5 * (1 + special.erf(x / SQRT_2)) + x * INV_SQRT_2PI * np.exp(-0.5 * np.square(x))
+    # φ(x) underflows to 0 long before |x| = 40; clipping keeps x² finite for any input.
+    return 0.5 * (1 + special.erf(x / SQRT_2)) + x * INV_SQRT_2PI * np.exp(-0.5 * np.square(np.clip(x, -40, 40)))
 
 
 register(
@@ -383,14 +384,20 @@ def _gelu_tanh_inner(x):
 
 
 def gelu_tanh(x):
-    r""":math:`\tfrac{x}{2}\left(1 + \tanh\!\big(\sqrt{2/\pi}(x + 0.044715x^3)\big)\right)`."""
-    return 0.5 * x * (1 + np.tanh(_gelu_tanh_inner(np.clip(x, -100, 100))))
+    r""":math:`\tfrac{x}{2}\left(1 + \tanh u\right)`, :math:`u = \sqrt{2/\pi}(x + 0.044715x^3)`.
+
+    Computed as :math:`x\,\sigma(2u)` (the same function: ½(1 + tanh u) = σ(2u)), which does not cancel to
+    exactly 0 for very negative x the way 1 + tanh u does.
+    """
+    return x * special.expit(2 * _gelu_tanh_inner(np.clip(x, -100, 100)))
 
 
 def gelu_tanh_derivative(x):
-    x_safe = np.clip(x, -100, 100)  # tanh is flat long before; keeps x³ small in float32
-    t = np.tanh(_gelu_tanh_inner(x_safe))
-    return 0.5 * (1 + t) + 0.5 * x_safe * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * GELU_TANH_C * x_safe * x_safe)
+    r""":math:`\sigma(2u) + 2x\,u'\,\sigma(2u)\,\sigma(-2u)`, :math:`u' = \sqrt{2/\pi}(1 + 0.134145x^2)`."""
+    x_safe = np.clip(x, -100, 100)  # σ(2u) is flat long before; keeps x³ small in float32
+    u = _gelu_tanh_inner(x_safe)
+    du = SQRT_2_OVER_PI * (1 + 3 * GELU_TANH_C * x_safe * x_safe)
+    return special.expit(2 * u) + 2 * x_safe * du * special.expit(2 * u) * special.expit(-2 * u)
 
 
 register(
@@ -405,7 +412,7 @@ register(
         family="gated/smooth",
         year=2016,
         paper="Hendrycks & Gimpel, Gaussian Error Linear Units (2016)",
-        output_range=(-0.17, math.inf),
+        output_range=(-0.1701, math.inf),
         monotonic=False,
         frameworks=_frameworks(
             "torch.nn.GELU(approximate='tanh')", "keras.activations.gelu(approximate=True)", "jax.nn.gelu"
@@ -476,6 +483,12 @@ register(
 )
 
 
+def _softplus_kinks(beta, threshold):
+    """Where βx = threshold PyTorch switches to the identity; f jumps there by log1p(e^-t)/β, which only
+    shows for small thresholds (at the default t = 20 it is 2e-9)."""
+    return (threshold / beta,) if special.expit(-threshold) > 1e-6 else ()
+
+
 def _check_softplus(beta, threshold):
     if beta <= 0:
         raise ValueError(f"Softplus: beta must be positive, got {beta:g}")
@@ -498,6 +511,8 @@ register(
         paper="Dugas et al., Incorporating Second-Order Functional Knowledge for Better Option Pricing (2001)",
         output_range=(0.0, math.inf),
         frameworks=_frameworks("torch.nn.Softplus", "keras.activations.softplus", "jax.nn.softplus"),
+        kinks=_softplus_kinks,
+        kink_note="f′ jumps from σ(t) to 1 at x = t/β",
         validate=_check_softplus,
         summary="A smooth ReLU; its derivative is the sigmoid.",
     )
@@ -693,7 +708,7 @@ def softsign(x):
 
 def softsign_derivative(x):
     r""":math:`1 / (1 + |x|)^2`."""
-    return 1 / np.square(1 + np.abs(x))
+    return np.square(1 / (1 + np.abs(x)))
 
 
 register(

@@ -117,14 +117,18 @@ def parse_activations(
         return list(default)
     valid = set(registry.names()) | set(extra)
     chosen: list[str] = []
+    unknown: list[str] = []
     for item in str(raw)[: MAX_TEXT * 4].split(","):
         key = item.strip().lower()
         if not key:
             continue
         if key not in valid:
-            warnings.add(_("Unknown activation “{name}” in the URL was ignored.").format(name=_short(key)))
+            unknown.append(key)
         elif key not in chosen:
             chosen.append(key)
+    if unknown:
+        shown = ", ".join(f"“{_short(k)}”" for k in unknown[:3]) + (" …" if len(unknown) > 3 else "")
+        warnings.add(_("Unknown activation {names} in the URL was ignored.").format(names=shown))
     if len(chosen) > max_count:
         warnings.add(_("At most {n} activations can be compared; the rest were dropped.").format(n=max_count))
         chosen = chosen[:max_count]

@@ -178,7 +178,7 @@ def test_numeric_strings_and_numpy_scalars_are_accepted_as_parameters(name):
     act = activations.get(name)
     for p in act.params:
         expected = act(X)
-        np.testing.assert_array_equal(act(X, **{p.name: np.float32(p.default)}), act(X, **{p.name: p.default}))
+        np.testing.assert_array_equal(act(X, **{p.name: np.float64(p.default)}), expected)
         np.testing.assert_array_equal(act(X, **{p.name: repr(p.default)}), expected)
 
 
