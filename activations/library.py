@@ -17,6 +17,7 @@ import math
 import numpy as np
 from scipy import special
 
+from .i18n import N_
 from .registry import Activation, Param, register
 
 SQRT_2 = math.sqrt(2.0)
@@ -81,8 +82,8 @@ register(
         zero_gradient_region=True,
         frameworks=_frameworks("torch.nn.ReLU", "keras.activations.relu", "jax.nn.relu"),
         kinks=lambda: (0.0,),
-        kink_note="f′(0) = 0",
-        summary="Identity for positive inputs, zero otherwise: gradient 1 or 0, so units can die.",
+        kink_note=N_("f′(0) = 0"),
+        summary=N_("Identity for positive inputs, zero otherwise: gradient 1 or 0, so units can die."),
     )
 )
 
@@ -112,8 +113,8 @@ register(
         zero_gradient_region=True,
         frameworks=_frameworks("torch.nn.ReLU6", "keras.activations.relu6", "jax.nn.relu6"),
         kinks=lambda: (0.0, 6.0),
-        kink_note="f′(0) = 0, f′(6) = 0",
-        summary="ReLU capped at 6, popular in mobile networks for low-precision arithmetic.",
+        kink_note=N_("f′(0) = 0, f′(6) = 0"),
+        summary=N_("ReLU capped at 6, popular in mobile networks for low-precision arithmetic."),
     )
 )
 
@@ -131,7 +132,7 @@ def _negative_slope_kink(alpha):
     return (0.0,)
 
 
-ALPHA_SLOPE = Param("alpha", 0.01, 0.0, 1.0, 0.01, "α", "slope for negative inputs")
+ALPHA_SLOPE = Param("alpha", 0.01, 0.0, 1.0, 0.01, "α", N_("slope for negative inputs"))
 
 register(
     Activation(
@@ -149,8 +150,8 @@ register(
         smooth=False,
         frameworks=_frameworks("torch.nn.LeakyReLU", "keras.activations.leaky_relu", "jax.nn.leaky_relu"),
         kinks=_negative_slope_kink,
-        kink_note="f′(0) = α",
-        summary="A small slope α for negative inputs keeps the gradient alive.",
+        kink_note=N_("f′(0) = α"),
+        summary=N_("A small slope α for negative inputs keeps the gradient alive."),
     )
 )
 
@@ -163,15 +164,15 @@ register(
         formula=r"\begin{cases} x & x > 0 \\ \alpha x & x \le 0 \end{cases}",
         derivative_formula=r"\begin{cases} 1 & x > 0 \\ \alpha & x \le 0 \end{cases}",
         family="rectifier",
-        params=(Param("alpha", 0.25, 0.0, 1.0, 0.01, "α", "negative slope, learned during training"),),
+        params=(Param("alpha", 0.25, 0.0, 1.0, 0.01, "α", N_("negative slope, learned during training")),),
         year=2015,
         paper="He, Zhang, Ren & Sun, Delving Deep into Rectifiers (ICCV 2015)",
         output_range=(-math.inf, math.inf),
         smooth=False,
         frameworks=_frameworks("torch.nn.PReLU", "keras.layers.PReLU"),
         kinks=_negative_slope_kink,
-        kink_note="f′(0) = α",
-        summary="Leaky ReLU whose negative slope α is a trained parameter (initialised at 0.25).",
+        kink_note=N_("f′(0) = α"),
+        summary=N_("Leaky ReLU whose negative slope α is a trained parameter (initialised at 0.25)."),
     )
 )
 
@@ -200,8 +201,8 @@ register(
         derivative_formula=r"\begin{cases} 1 & x > 0 \\ \tfrac{l+u}{2} & x \le 0 \end{cases}",
         family="rectifier",
         params=(
-            Param("lower", 1 / 8, 0.0, 1.0, 0.005, "l", "lower bound of the random slope"),
-            Param("upper", 1 / 3, 0.0, 1.0, 0.005, "u", "upper bound of the random slope"),
+            Param("lower", 1 / 8, 0.0, 1.0, 0.005, "l", N_("lower bound of the random slope")),
+            Param("upper", 1 / 3, 0.0, 1.0, 0.005, "u", N_("upper bound of the random slope")),
         ),
         year=2015,
         paper="Xu, Wang, Chen & Li, Empirical Evaluation of Rectified Activations (2015)",
@@ -209,9 +210,9 @@ register(
         smooth=False,
         frameworks=_frameworks("torch.nn.RReLU (eval mode)"),
         kinks=lambda lower, upper: (0.0,),
-        kink_note="f′(0) = (l+u)/2",
+        kink_note=N_("f′(0) = (l+u)/2"),
         validate=_check_rrelu,
-        summary="Leaky ReLU with a random slope in training; in evaluation the mean slope (l+u)/2.",
+        summary=N_("Leaky ReLU with a random slope in training; in evaluation the mean slope (l+u)/2."),
     )
 )
 
@@ -240,7 +241,7 @@ register(
         smooth=True,
         zero_gradient_region=True,
         frameworks=_frameworks("—", "—", "jax.nn.squareplus (related)"),
-        summary="ReLU squared: smooth first derivative, still zero for negative inputs.",
+        summary=N_("ReLU squared: smooth first derivative, still zero for negative inputs."),
     )
 )
 
@@ -266,15 +267,15 @@ register(
         formula=r"\begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 \end{cases}",
         derivative_formula=r"\begin{cases} 1 & x > 0 \\ \alpha e^{x} & x \le 0 \end{cases}",
         family="exponential",
-        params=(Param("alpha", 1.0, 0.0, 3.0, 0.05, "α", "saturation value −α for very negative inputs"),),
+        params=(Param("alpha", 1.0, 0.0, 3.0, 0.05, "α", N_("saturation value −α for very negative inputs")),),
         year=2015,
         paper="Clevert, Unterthiner & Hochreiter, Fast and Accurate Deep Network Learning by ELUs (ICLR 2016)",
         output_range=(-1.0, math.inf),
         smooth=True,  # C1 at the default α = 1 only; the explorer measures it for other α
         frameworks=_frameworks("torch.nn.ELU", "keras.activations.elu", "jax.nn.elu"),
         kinks=lambda alpha: (0.0,) if alpha != 1.0 else (),
-        kink_note="f′(0) = α",
-        summary="Negative outputs saturate smoothly at −α, pushing mean activations toward zero.",
+        kink_note=N_("f′(0) = α"),
+        summary=N_("Negative outputs saturate smoothly at −α, pushing mean activations toward zero."),
     )
 )
 
@@ -305,8 +306,8 @@ register(
         zero_centred=True,
         frameworks=_frameworks("torch.nn.SELU", "keras.activations.selu", "jax.nn.selu"),
         kinks=lambda: (0.0,),
-        kink_note="f′(0) = λα ≈ 1.7581",
-        summary="Scaled ELU whose fixed point keeps activations at mean 0, variance 1 (with LeCun init).",
+        kink_note=N_("f′(0) = λα ≈ 1.7581"),
+        summary=N_("Scaled ELU whose fixed point keeps activations at mean 0, variance 1 (with LeCun init)."),
     )
 )
 
@@ -334,15 +335,15 @@ register(
         formula=r"\max(0, x) + \min\!\big(0, \alpha (e^{x/\alpha} - 1)\big)",
         derivative_formula=r"\begin{cases} 1 & x > 0 \\ e^{x/\alpha} & x \le 0 \end{cases}",
         family="exponential",
-        params=(Param("alpha", 1.0, 0.05, 3.0, 0.05, "α", "saturation value −α; must be positive"),),
+        params=(Param("alpha", 1.0, 0.05, 3.0, 0.05, "α", N_("saturation value −α; must be positive")),),
         year=2017,
         paper="Barron, Continuously Differentiable Exponential Linear Units (2017)",
         output_range=(-1.0, math.inf),
         smooth=True,
         frameworks=_frameworks("torch.nn.CELU", "keras.activations.celu", "jax.nn.celu"),
-        kink_note="f′(0) = 1",
+        kink_note=N_("f′(0) = 1"),
         validate=_check_positive_alpha,
-        summary="ELU rescaled so its derivative is continuous for every α.",
+        summary=N_("ELU rescaled so its derivative is continuous for every α."),
     )
 )
 
@@ -374,7 +375,7 @@ register(
         output_range=(-0.17, math.inf),
         monotonic=False,
         frameworks=_frameworks("torch.nn.GELU", "keras.activations.gelu", "jax.nn.gelu(approximate=False)"),
-        summary="Weights the input by the chance a standard normal is below it; the Transformer default.",
+        summary=N_("Weights the input by the chance a standard normal is below it; the Transformer default."),
     )
 )
 
@@ -417,7 +418,7 @@ register(
         frameworks=_frameworks(
             "torch.nn.GELU(approximate='tanh')", "keras.activations.gelu(approximate=True)", "jax.nn.gelu"
         ),
-        summary="The tanh approximation of GELU used by BERT and GPT-2.",
+        summary=N_("The tanh approximation of GELU used by BERT and GPT-2."),
     )
 )
 
@@ -442,13 +443,13 @@ register(
         formula=r"x\,\sigma(\beta x)",
         derivative_formula=r"\sigma(\beta x) + \beta x\,\sigma(\beta x)\,(1 - \sigma(\beta x))",
         family="gated/smooth",
-        params=(Param("beta", 1.0, 0.0, 10.0, 0.1, "β", "sharpness; β → ∞ gives ReLU, β = 0 gives x/2"),),
+        params=(Param("beta", 1.0, 0.0, 10.0, 0.1, "β", N_("sharpness; β → ∞ gives ReLU, β = 0 gives x/2")),),
         year=2017,
         paper="Ramachandran, Zoph & Le, Searching for Activation Functions (2017); Elfwing et al. 2017",
         output_range=(-0.279, math.inf),
         monotonic=False,
         frameworks=_frameworks("torch.nn.SiLU (β = 1)", "keras.activations.silu", "jax.nn.silu"),
-        summary="Self-gated: the input times its own sigmoid; smooth and slightly non-monotonic.",
+        summary=N_("Self-gated: the input times its own sigmoid; smooth and slightly non-monotonic."),
     )
 )
 
@@ -478,7 +479,7 @@ register(
         output_range=(-0.309, math.inf),
         monotonic=False,
         frameworks=_frameworks("torch.nn.Mish", "keras.activations.mish", "—"),
-        summary="A smooth, non-monotonic cousin of Swish.",
+        summary=N_("A smooth, non-monotonic cousin of Swish."),
     )
 )
 
@@ -504,17 +505,17 @@ register(
         derivative_formula=r"\sigma(\beta x),\ \text{and } 1 \text{ where } \beta x > \text{threshold}",
         family="gated/smooth",
         params=(
-            Param("beta", 1.0, 0.1, 10.0, 0.1, "β", "sharpness; large β approaches ReLU"),
-            Param("threshold", 20.0, 1.0, 50.0, 1.0, "t", "above βx = t the function is exactly linear"),
+            Param("beta", 1.0, 0.1, 10.0, 0.1, "β", N_("sharpness; large β approaches ReLU")),
+            Param("threshold", 20.0, 1.0, 50.0, 1.0, "t", N_("above βx = t the function is exactly linear")),
         ),
         year=2001,
         paper="Dugas et al., Incorporating Second-Order Functional Knowledge for Better Option Pricing (2001)",
         output_range=(0.0, math.inf),
         frameworks=_frameworks("torch.nn.Softplus", "keras.activations.softplus", "jax.nn.softplus"),
         kinks=_softplus_kinks,
-        kink_note="f′ jumps from σ(t) to 1 at x = t/β",
+        kink_note=N_("f′ jumps from σ(t) to 1 at x = t/β"),
         validate=_check_softplus,
-        summary="A smooth ReLU; its derivative is the sigmoid.",
+        summary=N_("A smooth ReLU; its derivative is the sigmoid."),
     )
 )
 
@@ -545,8 +546,8 @@ register(
         zero_gradient_region=True,
         frameworks=_frameworks("torch.nn.Hardswish", "keras.activations.hard_swish", "jax.nn.hard_swish"),
         kinks=lambda: (-3.0, 3.0),
-        kink_note="f′(−3) = 0, f′(3) = 1",
-        summary="A piecewise-polynomial Swish that is cheap on phones.",
+        kink_note=N_("f′(−3) = 0, f′(3) = 1"),
+        summary=N_("A piecewise-polynomial Swish that is cheap on phones."),
     )
 )
 
@@ -565,7 +566,7 @@ register(
         paper="Rumelhart, Hinton & Williams, Learning representations by back-propagating errors (1986)",
         output_range=(0.0, 1.0),
         frameworks=_frameworks("torch.nn.Sigmoid", "keras.activations.sigmoid", "jax.nn.sigmoid"),
-        summary="Squashes to (0, 1); its derivative is at most 1/4, so deep sigmoid nets lose gradient.",
+        summary=N_("Squashes to (0, 1); its derivative is at most 1/4, so deep sigmoid nets lose gradient."),
     )
 )
 
@@ -595,8 +596,8 @@ register(
         zero_gradient_region=True,
         frameworks=_frameworks("torch.nn.Hardsigmoid", "keras.activations.hard_sigmoid", "jax.nn.hard_sigmoid"),
         kinks=lambda: (-3.0, 3.0),
-        kink_note="f′(±3) = 0",
-        summary="A piecewise-linear sigmoid: flat, with zero gradient, beyond ±3.",
+        kink_note=N_("f′(±3) = 0"),
+        summary=N_("A piecewise-linear sigmoid: flat, with zero gradient, beyond ±3."),
     )
 )
 
@@ -624,7 +625,7 @@ register(
         paper="Log of the logistic function; used in log-likelihoods",
         output_range=(-math.inf, 0.0),
         frameworks=_frameworks("torch.nn.LogSigmoid", "keras.activations.log_sigmoid", "jax.nn.log_sigmoid"),
-        summary="The log of the sigmoid: linear for negative inputs, flat near 0 for positive ones.",
+        summary=N_("The log of the sigmoid: linear for negative inputs, flat near 0 for positive ones."),
     )
 )
 
@@ -654,7 +655,7 @@ register(
         output_range=(-1.0, 1.0),
         zero_centred=True,
         frameworks=_frameworks("torch.nn.Tanh", "keras.activations.tanh", "jax.numpy.tanh"),
-        summary="A zero-centred sigmoid with slope 1 at 0; it still saturates for large |x|.",
+        summary=N_("A zero-centred sigmoid with slope 1 at 0; it still saturates for large |x|."),
     )
 )
 
@@ -683,8 +684,8 @@ register(
         derivative_formula=r"\begin{cases} 1 & a < x < b \\ 0 & \text{otherwise} \end{cases}",
         family="sigmoid-like",
         params=(
-            Param("min_val", -1.0, -5.0, 0.0, 0.1, "a", "lower bound of the output"),
-            Param("max_val", 1.0, 0.0, 5.0, 0.1, "b", "upper bound of the output"),
+            Param("min_val", -1.0, -5.0, 0.0, 0.1, "a", N_("lower bound of the output")),
+            Param("max_val", 1.0, 0.0, 5.0, 0.1, "b", N_("upper bound of the output")),
         ),
         year=2008,
         paper="Collobert, Large Scale Machine Learning (PhD thesis, 2004); Torch's HardTanh",
@@ -694,9 +695,9 @@ register(
         zero_gradient_region=True,
         frameworks=_frameworks("torch.nn.Hardtanh", "—", "jax.nn.hard_tanh"),
         kinks=lambda min_val, max_val: (min_val, max_val),
-        kink_note="f′ = 0 at both bounds",
+        kink_note=N_("f′ = 0 at both bounds"),
         validate=_check_hardtanh,
-        summary="Tanh made piecewise linear: slope 1 between the bounds, 0 outside.",
+        summary=N_("Tanh made piecewise linear: slope 1 between the bounds, 0 outside."),
     )
 )
 
@@ -725,7 +726,7 @@ register(
         output_range=(-1.0, 1.0),
         zero_centred=True,
         frameworks=_frameworks("torch.nn.Softsign", "keras.activations.softsign", "jax.nn.soft_sign"),
-        summary="Like tanh, but it approaches ±1 polynomially, not exponentially.",
+        summary=N_("Like tanh, but it approaches ±1 polynomially, not exponentially."),
     )
 )
 
@@ -756,7 +757,7 @@ register(
         output_range=(-math.inf, math.inf),
         zero_centred=True,
         frameworks=_frameworks("torch.nn.Tanhshrink", "—", "—"),
-        summary="Near zero it is almost flat (x³/3), far away it is x ∓ 1.",
+        summary=N_("Near zero it is almost flat (x³/3), far away it is x ∓ 1."),
     )
 )
 
@@ -775,7 +776,7 @@ def shrink_derivative(x, lambd=0.5):
     return (np.abs(x) > lambd).astype(x.dtype)
 
 
-LAMBD = Param("lambd", 0.5, 0.0, 3.0, 0.05, "λ", "half-width of the zero band")
+LAMBD = Param("lambd", 0.5, 0.0, 3.0, 0.05, "λ", N_("half-width of the zero band"))
 
 register(
     Activation(
@@ -796,9 +797,9 @@ register(
         zero_gradient_region=True,
         frameworks=_frameworks("torch.nn.Softshrink", "keras.activations.soft_shrink", "—"),
         kinks=lambda lambd: (-lambd, lambd),
-        kink_note="f′(±λ) = 0",
+        kink_note=N_("f′(±λ) = 0"),
         validate=_check_lambd,
-        summary="Soft thresholding: shrinks inputs toward zero by λ, zeroing the band |x| ≤ λ.",
+        summary=N_("Soft thresholding: shrinks inputs toward zero by λ, zeroing the band |x| ≤ λ."),
     )
 )
 
@@ -827,9 +828,9 @@ register(
         zero_gradient_region=True,
         frameworks=_frameworks("torch.nn.Hardshrink", "keras.activations.hard_shrink", "—"),
         kinks=lambda lambd: (-lambd, lambd),
-        kink_note="f′(±λ) = 0",
+        kink_note=N_("f′(±λ) = 0"),
         validate=_check_lambd,
-        summary="Hard thresholding: keeps inputs beyond ±λ unchanged and zeroes the rest.",
+        summary=N_("Hard thresholding: keeps inputs beyond ±λ unchanged and zeroes the rest."),
     )
 )
 
@@ -859,7 +860,7 @@ register(
         output_range=(-math.inf, math.inf),
         zero_centred=True,
         frameworks=_frameworks("torch.nn.Identity", "keras.activations.linear", "—"),
-        summary="No non-linearity: any depth of linear layers collapses to one.",
+        summary=N_("No non-linearity: any depth of linear layers collapses to one."),
     )
 )
 
@@ -889,8 +890,8 @@ register(
         zero_gradient_region=True,
         frameworks=_frameworks("torch.heaviside(x, 1)", "—", "jax.numpy.heaviside"),
         kinks=lambda: (0.0,),
-        kink_note="f jumps at 0; f′ = 0 everywhere, so no gradient flows (the perceptron's problem)",
-        summary="The perceptron's threshold: no gradient anywhere, so backpropagation cannot train it.",
+        kink_note=N_("f jumps at 0; f′ = 0 everywhere, so no gradient flows (the perceptron's problem)"),
+        summary=N_("The perceptron's threshold: no gradient anywhere, so backpropagation cannot train it."),
     )
 )
 
@@ -919,13 +920,13 @@ register(
         formula=r"x + \frac{\sin^{2}(\alpha x)}{\alpha}",
         derivative_formula=r"1 + \sin(2\alpha x)",
         family="other",
-        params=(Param("alpha", 1.0, 0.1, 5.0, 0.1, "α", "frequency of the periodic part; must be positive"),),
+        params=(Param("alpha", 1.0, 0.1, 5.0, 0.1, "α", N_("frequency of the periodic part; must be positive")),),
         year=2020,
         paper="Ziyin, Hartwig & Ueda, Neural Networks Fail to Learn Periodic Functions and How to Fix It (2020)",
         output_range=(-math.inf, math.inf),
         monotonic=True,
         frameworks=_frameworks("—", "—", "—"),
         validate=_check_snake,
-        summary="A monotone linear trend plus a periodic term, for learning periodic functions.",
+        summary=N_("A monotone linear trend plus a periodic term, for learning periodic functions."),
     )
 )

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-FAMILIES = ("rectifier", "exponential", "gated/smooth", "sigmoid-like", "shrinkage", "other")
+from .i18n import N_
+
+FAMILIES = (N_("rectifier"), N_("exponential"), N_("gated/smooth"), N_("sigmoid-like"), N_("shrinkage"), N_("other"))
 
 
 @dataclass(frozen=True)

@@ -198,8 +198,9 @@ if selection:
         suffix = rf"\qquad ({values})" if values else ""
         st.latex(rf"\text{{{act.label}}}:\quad f(x) = {act.formula}{suffix}")
         st.latex(rf"f'(x) = {act.derivative_formula}")
+        st.caption(_(act.summary))
         if act.kink_note:
-            st.caption(_("At the kink: {note} (PyTorch's autograd convention).").format(note=act.kink_note))
+            st.caption(_("At the kink: {note} (PyTorch's autograd convention).").format(note=_(act.kink_note)))
     st.subheader(_("Properties"))
     st.caption(_("Measured numerically at the chosen parameters; f′ range over the plotted x range."))
     table = properties_table(selection, tuple(x_range))
