@@ -104,12 +104,16 @@ def output_range(act: Activation, params: dict | None = None) -> tuple[float, fl
     its range reads (0, 1), while ReLU reaches 0 and reads [0, ∞).
     """
     p = params or {}
-    y = act(WIDE_GRID, **p)
+    y = finite(act(WIDE_GRID, **p))
+    if y.size == 0:
+        return math.nan, math.nan, False, False
     lo, hi = float(np.min(y)), float(np.max(y))
-    far = act(np.array([-FAR, FAR]), **p)
-    near = act(ZERO_GRADIENT_GRID, **p)
-    lo_attained = bool(np.min(near) <= lo + 1e-9)
-    hi_attained = bool(np.max(near) >= hi - 1e-9)
+    far = finite(act(np.array([-FAR, FAR]), **p))
+    near = finite(act(ZERO_GRADIENT_GRID, **p))
+    lo_attained = bool(near.size and np.min(near) <= lo + 1e-9)
+    hi_attained = bool(near.size and np.max(near) >= hi - 1e-9)
+    if far.size == 0:
+        return _snap(lo), _snap(hi), lo_attained, hi_attained
     if float(np.min(far)) < lo - 1.0:
         lo, lo_attained = -math.inf, False
     else:
@@ -119,6 +123,11 @@ def output_range(act: Activation, params: dict | None = None) -> tuple[float, fl
     else:
         hi = max(hi, float(np.max(far)))
     return _snap(lo), _snap(hi), lo_attained, hi_attained
+
+
+def finite(values: np.ndarray) -> np.ndarray:
+    """The finite entries (a user formula such as log(x) is NaN on part of the line)."""
+    return values[np.isfinite(values)]
 
 
 def _snap(v: float) -> float:
@@ -151,7 +160,7 @@ def is_smooth(act: Activation, params: dict | None = None) -> bool:
 def properties(act: Activation, x: np.ndarray, params: dict | None = None) -> Properties:
     p = act.resolve(params)
     lo, hi, lo_attained, hi_attained = output_range(act, p)
-    d = act.derivative(x, **p)
+    d = finite(act.derivative(x, **p))
     mean = gaussian_mean(act, p)
     spread = math.sqrt(max(gaussian_mean_square(act, p) - mean**2, 0.0))
     return Properties(
@@ -164,8 +173,8 @@ def properties(act: Activation, x: np.ndarray, params: dict | None = None) -> Pr
         zero_centred=abs(mean) <= 0.01 * max(spread, 1e-12),
         zero_gradient_region=bool(zero_gradient_intervals(act, ZERO_GRADIENT_GRID, p)),
         derivative_at_zero=float(act.derivative(np.array(0.0), **p)),
-        derivative_min=float(np.min(d)),
-        derivative_max=float(np.max(d)),
+        derivative_min=float(np.min(d)) if d.size else math.nan,
+        derivative_max=float(np.max(d)) if d.size else math.nan,
     )
 
 

@@ -2,29 +2,33 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 import streamlit as st
 
 import activations
-from activations import analysis
+from activations import analysis, custom
 from activations.figures.explorer import function_figure, sample_curve
 from activations.i18n import N_
 from activations.urlstate import (
     Warnings,
     encode_activation_params,
     format_number,
+    invalid_params_message,
     parse_activation_params,
     parse_activations,
     parse_flag,
     parse_number,
 )
-from ui.common import init_state, language, query, show_chart, show_warnings, sync_url, tr
+from ui.common import init_state, language, plain, query, show_chart, show_warnings, sync_url, tr
 
 MAX_FUNCTIONS = 6
 X_LIMIT = 20.0
 DEFAULT_FUNCTIONS = ["sigmoid", "tanh", "relu"]
+DEFAULT_FORMULA = "x * sigmoid(beta * x)"
+CUSTOM = custom.NAME
 ANNOTATIONS = {
     "dead": N_("zero-gradient regions"),
     "kinks": N_("kinks"),
@@ -42,10 +46,16 @@ def param_key(fn: str, name: str) -> str:
 def seed_from_url() -> None:
     """First visit: the URL decides the selection, parameters and range; bad values become warnings."""
     q, warnings = query(), Warnings()
-    fns = parse_activations(q, warnings, default=DEFAULT_FUNCTIONS, max_count=MAX_FUNCTIONS, _=_)
+    fns = parse_activations(q, warnings, default=DEFAULT_FUNCTIONS, max_count=MAX_FUNCTIONS, extra=(CUSTOM,), _=_)
     for fn, values in parse_activation_params(q, fns, warnings, _=_).items():
         for name, value in values.items():
             init_state(param_key(fn, name), value)
+    formula, custom_values = custom.from_url(q, warnings, _=_)
+    raw_formula = str(q.get(custom.FORMULA_KEY) or "")[: custom.MAX_LENGTH] if formula is None else formula.source
+    init_state("ex_formula", raw_formula or DEFAULT_FORMULA)
+    for name, value in custom_values.items():
+        init_state(param_key(CUSTOM, name), value)
+    init_state("ex_custom_range", max([5.0, *(math.ceil(abs(v)) for v in custom_values.values())]))
     x_min = parse_number(q, "xmin", -5.0, -X_LIMIT, X_LIMIT, warnings, _=_)
     x_max = parse_number(q, "xmax", 5.0, -X_LIMIT, X_LIMIT, warnings, _=_)
     if x_min >= x_max:
@@ -57,17 +67,23 @@ def seed_from_url() -> None:
     st.session_state["ex_url_warnings"] = warnings
 
 
+def resolve(fn: str, formula: str | None):
+    """The activation behind a picker entry: a registry key, or "custom" with its formula."""
+    return custom.parse(formula) if fn == CUSTOM else activations.get(fn)
+
+
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
-def cached_figure(selection: tuple, x_range: tuple, second: bool, annotate: tuple, lang: str):
-    curves = [sample_curve(activations.get(fn), dict(params), *x_range, second=second) for fn, params in selection]
-    symbols = {fn: {p.name: p.symbol for p in activations.get(fn).params} for fn, _params in selection}
+def cached_figure(selection: tuple, formula: str | None, x_range: tuple, second: bool, annotate: tuple, lang: str):
+    curves = [sample_curve(resolve(fn, formula), dict(params), *x_range, second=second) for fn, params in selection]
+    symbols = {fn: {p.name: p.symbol for p in resolve(fn, formula).params} for fn, _params in selection}
     return function_figure(curves, symbols, show_second=second, annotate=annotate, lang=lang)
 
 
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
-def cached_properties(fn: str, params: tuple, x_range: tuple) -> analysis.Properties:
-    grid = analysis.evaluation_grid(*x_range, 2001, activations.get(fn).kink_points(**dict(params)))
-    return analysis.properties(activations.get(fn), grid, dict(params))
+def cached_properties(fn: str, formula: str | None, params: tuple, x_range: tuple) -> analysis.Properties:
+    act = resolve(fn, formula)
+    grid = analysis.evaluation_grid(*x_range, 2001, act.kink_points(**dict(params)))
+    return analysis.properties(act, grid, dict(params))
 
 
 def format_range(props: analysis.Properties) -> str:
@@ -84,7 +100,7 @@ def yes_no(flag: bool) -> str:
     return _("yes") if flag else _("no")
 
 
-def properties_table(selection, x_range) -> dict[str, list[str]]:
+def properties_table(selection, formula, x_range) -> dict[str, list[str]]:
     rows = {
         _("output range"): [],
         _("monotonic"): [],
@@ -102,8 +118,8 @@ def properties_table(selection, x_range) -> dict[str, list[str]]:
         "JAX": [],
     }
     for fn, params in selection:
-        act = activations.get(fn)
-        props = cached_properties(fn, params, x_range)
+        act = resolve(fn, formula)
+        props = cached_properties(fn, formula, params, x_range)
         values = [
             format_range(props),
             yes_no(props.monotonic),
@@ -141,20 +157,41 @@ controls, plot = st.columns([1, 3], gap="medium")
 with controls:
     fns = st.multiselect(
         _("Activations (up to 6)"),
-        options=activations.names(),
-        format_func=lambda n: activations.get(n).label,
+        options=[*activations.names(), CUSTOM],
+        format_func=lambda n: _("Your own formula") if n == CUSTOM else activations.get(n).label,
         max_selections=MAX_FUNCTIONS,
+        placeholder=_("Choose activations"),
         key="ex_fns",
     )
     selection = []
+    formula = None
     for fn in fns:
-        act = activations.get(fn)
+        if fn == CUSTOM:
+            init_state("ex_formula", DEFAULT_FORMULA)
+            text = st.text_input(
+                _("Your formula f(x)"), key="ex_formula", max_chars=custom.MAX_LENGTH, help=custom.syntax_help(_)
+            )
+            try:
+                act = custom.parse(text)
+            except custom.FormulaError as err:
+                st.error(plain(err.message(_)), icon="🚫")
+                continue
+            formula = act.source
+        else:
+            act = activations.get(fn)
         values = {}
         if act.params:
-            st.markdown(f"**{act.label}**")
+            st.markdown(f"**{plain(act.label)}**")
+        if fn == CUSTOM and act.params:
+            init_state("ex_custom_range", 5.0)
+            limit = st.number_input(
+                _("Parameter slider range ±"), min_value=0.1, max_value=custom.PARAM_LIMIT, key="ex_custom_range"
+            )
         for p in act.params:
             key = param_key(fn, p.name)
             init_state(key, p.default)
+            if fn == CUSTOM:
+                p = dataclasses.replace(p, min=-limit, max=limit)
             st.session_state[key] = float(np.clip(st.session_state[key], p.min, p.max))
             values[p.name] = st.slider(
                 f"{p.name} ({p.symbol})",
@@ -167,8 +204,12 @@ with controls:
         try:
             act.resolve(values)
         except ValueError as err:
-            st.warning(_("{label}: {error}; using the defaults.").format(label=act.label, error=err), icon="⚠️")
+            st.warning(invalid_params_message(act, values, err, _), icon="⚠️")
             values = act.defaults
+        if fn == CUSTOM:
+            problem = custom.check_finite(act, np.linspace(-X_LIMIT, X_LIMIT, 801), values, _=_)
+            if problem:
+                st.warning(plain(problem), icon="⚠️")
         selection.append((fn, tuple(sorted(values.items()))))
     x_range = st.slider(_("x range"), min_value=-X_LIMIT, max_value=X_LIMIT, step=0.5, key="ex_xrange")
     if x_range[0] >= x_range[1]:
@@ -186,35 +227,41 @@ with plot:
     if not selection:
         st.info(_("Choose at least one activation."))
     else:
-        figure = cached_figure(tuple(selection), tuple(x_range), second, tuple(sorted(annotate)), language())
+        figure = cached_figure(tuple(selection), formula, tuple(x_range), second, tuple(sorted(annotate)), language())
         stem = "_".join(fn + "".join(f"_{k}-{format_number(v)}" for k, v in params) for fn, params in selection)
         show_chart(figure, stem or "activations", key="ex_chart")
 
 if selection:
     st.subheader(_("Formulas"))
     for fn, params in selection:
-        act = activations.get(fn)
+        act = resolve(fn, formula)
         values = ", ".join(f"{p.symbol} = {dict(params)[p.name]:.4g}" for p in act.params)
         suffix = rf"\qquad ({values})" if values else ""
-        st.latex(rf"\text{{{act.label}}}:\quad f(x) = {act.formula}{suffix}")
+        name = _("Your formula") if fn == CUSTOM else act.label
+        st.latex(rf"\text{{{name}}}:\quad f(x) = {act.formula}{suffix}")
         st.latex(rf"f'(x) = {act.derivative_formula}")
-        st.caption(_(act.summary))
+        if act.summary:
+            st.caption(_(act.summary))
         if act.kink_note:
             st.caption(_("At the kink: {note} (PyTorch's autograd convention).").format(note=_(act.kink_note)))
     st.subheader(_("Properties"))
     st.caption(_("Measured numerically at the chosen parameters; f′ range over the plotted x range."))
-    table = properties_table(selection, tuple(x_range))
+    table = properties_table(selection, formula, tuple(x_range))
     st.dataframe(
         {
             "": list(table),
-            **{activations.get(fn).label: [row[i] for row in table.values()] for i, (fn, _p) in enumerate(selection)},
+            **{resolve(fn, formula).label: [row[i] for row in table.values()] for i, (fn, _p) in enumerate(selection)},
         },
         hide_index=True,
         width="stretch",
     )
 
 state = {"fn": ",".join(fns)}
-state.update(encode_activation_params({fn: dict(params) for fn, params in selection}))
+state.update(encode_activation_params({fn: dict(params) for fn, params in selection if fn != CUSTOM}))
+if CUSTOM in fns:
+    state[custom.FORMULA_KEY] = st.session_state.get("ex_formula", "")
+    if formula is not None:
+        state.update(custom.to_url(custom.parse(formula), dict(dict(selection)[CUSTOM])))
 if tuple(x_range) != (-5.0, 5.0):
     state.update(xmin=format_number(x_range[0]), xmax=format_number(x_range[1]))
 if second:

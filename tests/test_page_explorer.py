@@ -96,3 +96,34 @@ def test_properties_table_reports_measured_values():
     assert table.loc[rows["zero-gradient region"], "ReLU"] == "yes"
     assert table.loc[rows["output range"], "Sigmoid"] == "(0, 1)"
     assert table.loc[rows["output range"], "ReLU"] == "[0, ∞)"
+
+
+def test_custom_formula_from_the_url_matches_the_builtin_and_round_trips():
+    query = {"fn": "custom,silu", "formula": "x*sigmoid(beta*x)", "custom.beta": "2", "silu.beta": "2"}
+    at = run_page("explorer", query)
+    assert_clean(at)
+    assert not warnings(at)
+    fig = figures(at)[0]
+    custom_f = trace(fig, "Custom: x * sigmoid(beta * x) (β=2) f′")
+    builtin_f = trace(fig, "SiLU / Swish (β=2) f′")
+    np.testing.assert_allclose(array(custom_f["y"]), array(builtin_f["y"]), atol=1e-12)
+    assert dict(at.query_params) == query
+
+
+def test_custom_parameter_slider_changes_curve_and_url():
+    at = run_page("explorer", {"fn": "custom", "formula": "where(x > 0, x, a * x)"})
+    at.slider(key="ex_custom.a").set_value(0.5).run()
+    assert_clean(at)
+    t = trace(figures(at)[0], "Custom: where(x > 0, x, a * x) (a=0.5)")
+    x, y = array(t["x"]), array(t["y"])
+    np.testing.assert_allclose(y, np.where(x > 0, x, 0.5 * x), atol=1e-12)
+    assert at.query_params["custom.a"] == "0.5"
+
+
+@pytest.mark.parametrize("formula", ["__import__('os').system('ls')", "9**9**9", "x.real", "(" * 500, "x +"])
+def test_hostile_formula_is_refused_with_a_message_and_the_page_still_works(formula):
+    at = run_page("explorer", {"fn": "custom,relu", "formula": formula})
+    assert_clean(at)
+    assert at.error, "the formula box says what is wrong"
+    assert at.text_input(key="ex_formula").value == formula[:300], "the user's text is kept for fixing"
+    assert [t["name"] for t in figures(at)[0]["data"]][0] == "ReLU"
