@@ -17,6 +17,7 @@ PAGES = [
     ("pages/overview.py", N_("Overview"), "", ":material/grid_view:"),
     ("pages/explorer.py", N_("Function Explorer"), "explorer", ":material/show_chart:"),
     ("pages/softmax.py", N_("Softmax"), "softmax", ":material/bar_chart:"),
+    ("pages/gradient-flow.py", N_("Gradient Flow"), "gradient-flow", ":material/stacked_line_chart:"),
 ]
 
 

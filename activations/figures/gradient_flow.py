@@ -1,0 +1,332 @@
+"""Figures of the Gradient Flow page: per-layer gradient norms beside the mean-field prediction,
+activation percentile bands, dead and saturated units, and a layer × unit activity map.
+
+Every builder takes the ``Stats`` of the runs being compared (one per activation and init, from
+``activations.network.simulate``) and ``lang``; one colour per activation as everywhere in the app, a
+second init of the same activation drawn in a lighter tint with square markers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ..i18n import N_, translator
+from ..network import Stats
+from .style import base_layout, colour_for
+
+INIT_LABELS = {
+    "xavier_normal": N_("Xavier normal"),
+    "xavier_uniform": N_("Xavier uniform"),
+    "he_normal": N_("He normal"),
+    "he_uniform": N_("He uniform"),
+    "lecun_normal": N_("LeCun normal"),
+    "orthogonal": N_("Orthogonal"),
+    "scaled_normal": N_("Scaled normal (σ_w)"),
+}
+MARKERS = ("circle", "square", "diamond", "triangle-up")
+HEATMAP_UNITS = 128  # units shown per run in the activity map
+
+
+def run_label(stats: Stats, with_init: bool = False, lang: str = "en") -> str:
+    """'ReLU' or, when runs differ by init, 'ReLU · He normal'."""
+    _ = translator(lang)
+    if not with_init or stats.init is None:
+        return stats.label
+    return f"{stats.label} · {_(INIT_LABELS.get(stats.init, stats.init))}"
+
+
+def _labels(runs: Sequence[Stats], labels: Sequence[str] | None, lang: str) -> list[str]:
+    if labels is not None:
+        return list(labels)
+    with_init = len({r.init for r in runs}) > 1
+    return [run_label(r, with_init, lang) for r in runs]
+
+
+def _tint(hex_colour: str, amount: float) -> str:
+    """Mix a #rrggbb colour with white (amount 0 = unchanged, 1 = white)."""
+    rgb = [int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)]
+    mixed = [round(c + (255 - c) * amount) for c in rgb]
+    return "#" + "".join(f"{c:02x}" for c in mixed)
+
+
+def run_styles(runs: Sequence[Stats]) -> list[tuple[str, str]]:
+    """(colour, marker symbol) per run: the activation's colour, lighter for its second, third init."""
+    seen: dict[str, int] = {}
+    styles = []
+    for r in runs:
+        k = seen.get(r.activation, 0)
+        seen[r.activation] = k + 1
+        styles.append((_tint(colour_for(r.activation), 0.45 * min(k, 1) + 0.15 * max(k - 1, 0)), MARKERS[k % 4]))
+    return styles
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _layout(title: str, height: int, **overrides) -> dict:
+    """The shared layout with the legend under the plot, where long legends cannot cover the title."""
+    return base_layout(
+        title=dict(text=title, x=0.01, xanchor="left"),
+        hovermode="closest",
+        height=height,
+        legend=dict(orientation="h", yref="container", y=0.01, yanchor="bottom", x=0, xanchor="left"),
+        margin=dict(l=60, r=20, t=70, b=110),
+        **overrides,
+    )
+
+
+def _log_ticks(arrays: Sequence[np.ndarray]) -> list[float] | None:
+    """1-2-5 tick values for a log axis spanning at most 3 decades (Plotly's own ticks there are bare
+    digits); None (Plotly's powers of ten) for wider ranges."""
+    values = np.concatenate([_positive(a) for a in arrays] or [np.array([np.nan])])
+    values = values[np.isfinite(values)]
+    if values.size == 0 or np.log10(values.max() / values.min()) > 3:
+        return None
+    low, high = math.floor(np.log10(values.min())), math.ceil(np.log10(values.max()))
+    return [m * 10.0**k for k in range(low, high + 1) for m in (1, 2, 5)]
+
+
+def _positive(values: np.ndarray) -> np.ndarray:
+    """Values for a log axis: zeros, NaN and infinities become NaN (gaps)."""
+    out = np.asarray(values, dtype=np.float64).copy()
+    out[~np.isfinite(out) | (out <= 0)] = np.nan
+    return out
+
+
+def gradient_norm_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequence[str] | None = None) -> go.Figure:
+    """Per-layer gradient norms on log axes, measured (solid, markers) beside the mean-field
+    prediction (dashed): top, the gradient flowing back ‖∂L/∂z_l‖ (it changes by √χ per layer);
+    bottom, the weight gradient ‖∂L/∂W_l‖ (that times the size of the layer's input)."""
+    _ = translator(lang)
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.09,
+        subplot_titles=[
+            _("Gradient flowing back, ‖∂L/∂z‖ per layer"),
+            _("Weight gradient, ‖∂L/∂W‖ per layer"),
+        ],
+    )
+    for stats, label, (colour, marker) in zip(runs, _labels(runs, labels, lang), run_styles(runs), strict=True):
+        theory = stats.theory
+        for row, measured, predicted in (
+            (1, stats.grad_z_norm, theory.grad_z_norm if theory else None),
+            (2, stats.grad_norm, theory.grad_norm if theory else None),
+        ):
+            fig.add_trace(
+                go.Scatter(
+                    x=stats.layers,
+                    y=_positive(measured),
+                    name=label,
+                    legendgroup=label,
+                    showlegend=row == 1,
+                    mode="lines+markers",
+                    line=dict(color=colour, width=2.5),
+                    marker=dict(symbol=marker, size=5),
+                    hovertemplate=label + " · " + _("layer") + " %{x}: %{y:.3g}<extra></extra>",
+                ),
+                row=row,
+                col=1,
+            )
+            if predicted is not None:
+                fig.add_trace(
+                    go.Scatter(
+                        x=stats.layers,
+                        y=_positive(predicted),
+                        name=_("{label}: mean-field theory").format(label=label),
+                        legendgroup=label,
+                        showlegend=False,
+                        mode="lines",
+                        line=dict(color=colour, width=1.5, dash="dash"),
+                        hovertemplate=_("theory") + " · " + _("layer") + " %{x}: %{y:.3g}<extra></extra>",
+                    ),
+                    row=row,
+                    col=1,
+                )
+    fig.update_yaxes(type="log", exponentformat="power", title=_("norm (log scale)"))
+    fig.update_xaxes(title=_("layer (1 = next to the input)"), row=2, col=1)
+    fig.update_layout(_layout(_("Gradient norms per layer · dashed: mean-field theory"), 700))
+    return fig
+
+
+def layer_factor_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequence[str] | None = None) -> go.Figure:
+    """What each layer does to the squared gradient, ‖δ_l‖²/‖δ_{l+1}‖², beside χ_l = σ_w²·E[f′(z_l)²]."""
+    _ = translator(lang)
+    fig = go.Figure()
+    for stats, label, (colour, marker) in zip(runs, _labels(runs, labels, lang), run_styles(runs), strict=True):
+        x = stats.layers[:-1]
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=_positive(stats.layer_factor),
+                name=label,
+                legendgroup=label,
+                mode="markers",
+                marker=dict(color=colour, symbol=marker, size=6),
+                hovertemplate=label + " · " + _("layer") + " %{x}: %{y:.3g}<extra></extra>",
+            )
+        )
+        if stats.theory is not None:
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=_positive(stats.theory.chi[:-1]),
+                    name=_("{label}: χ").format(label=label),
+                    legendgroup=label,
+                    showlegend=False,
+                    mode="lines",
+                    line=dict(color=colour, width=1.5, dash="dash"),
+                    hovertemplate="χ · " + _("layer") + " %{x}: %{y:.3g}<extra></extra>",
+                )
+            )
+    fig.add_hline(y=1.0, line=dict(color="rgba(0,0,0,0.4)", width=1, dash="dot"))
+    ticks = _log_ticks([r.layer_factor for r in runs] + [r.theory.chi[:-1] for r in runs if r.theory is not None])
+    fig.update_yaxes(type="log", tickvals=ticks, tickformat=".2~g", title=_("‖δ_l‖² / ‖δ_(l+1)‖² (log scale)"))
+    fig.update_xaxes(title=_("layer l"))
+    fig.update_layout(_layout(_("What each layer does to the squared gradient · dashed: χ"), 460))
+    return fig
+
+
+def _grid(n: int) -> tuple[int, int]:
+    return (1, n) if n <= 2 else (2, 2) if n == 4 else (1, n)
+
+
+def distribution_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequence[str] | None = None) -> go.Figure:
+    """Per-layer distribution of the activations h_l as percentile bands (1–99, 5–95, 25–75) and the
+    median, one panel per run: Glorot & Bengio's (2010) per-layer histograms, read from the side."""
+    _ = translator(lang)
+    names = _labels(runs, labels, lang)
+    rows, cols = _grid(len(runs))
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=names, horizontal_spacing=0.07, vertical_spacing=0.16)
+    for i, (stats, label, (colour, _marker)) in enumerate(zip(runs, names, run_styles(runs), strict=True)):
+        row, col = divmod(i, cols)
+        levels = list(stats.percentile_levels)
+        x = stats.layers
+        for (lo, hi), alpha in (((1, 99), 0.12), ((5, 95), 0.22), ((25, 75), 0.42)):
+            low = stats.percentiles[:, levels.index(lo)]
+            high = stats.percentiles[:, levels.index(hi)]
+            fig.add_trace(
+                go.Scatter(
+                    x=np.concatenate([x, x[::-1]]),
+                    y=np.concatenate([high, low[::-1]]),
+                    fill="toself",
+                    fillcolor=_rgba(colour, alpha),
+                    line=dict(width=0),
+                    name=_("{label}: {lo}–{hi}th percentile").format(label=label, lo=lo, hi=hi),
+                    legendgroup=label,
+                    showlegend=False,
+                    hoverinfo="skip",
+                ),
+                row=row + 1,
+                col=col + 1,
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=stats.percentiles[:, levels.index(50)],
+                name=_("{label}: median").format(label=label),
+                legendgroup=label,
+                showlegend=False,
+                mode="lines",
+                line=dict(color=colour, width=2),
+                hovertemplate=_("layer") + " %{x}: " + _("median") + " %{y:.3g}<extra></extra>",
+            ),
+            row=row + 1,
+            col=col + 1,
+        )
+    fig.update_xaxes(title=_("layer"))
+    fig.update_yaxes(title=_("activation h"), col=1)
+    fig.update_layout(
+        _layout(_("Activations h per layer: median and 25–75, 5–95, 1–99% bands"), 330 * rows + 90, showlegend=False)
+    )
+    fig.update_layout(margin=dict(b=60))
+    return fig
+
+
+def dead_saturated_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequence[str] | None = None) -> go.Figure:
+    """Per-layer percentage of dead units (f′ = 0 on the whole batch) and saturated units
+    (|f′| < 1% of max |f′| on the whole batch), side by side."""
+    _ = translator(lang)
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=[
+            _("Dead units<br>(f′ = 0 on every input)"),
+            _("Saturated units<br>(|f′| < 1% of max on every input)"),
+        ],
+        shared_yaxes=True,
+        horizontal_spacing=0.06,
+    )
+    for stats, label, (colour, marker) in zip(runs, _labels(runs, labels, lang), run_styles(runs), strict=True):
+        for col, values in ((1, stats.dead_fraction), (2, stats.saturated_fraction)):
+            fig.add_trace(
+                go.Scatter(
+                    x=stats.layers,
+                    y=100 * values,
+                    name=label,
+                    legendgroup=label,
+                    showlegend=col == 1,
+                    mode="lines+markers",
+                    line=dict(color=colour, width=2),
+                    marker=dict(symbol=marker, size=5),
+                    hovertemplate=label + " · " + _("layer") + " %{x}: %{y:.1f}%<extra></extra>",
+                ),
+                row=1,
+                col=col,
+            )
+    fig.update_yaxes(range=[-3, 103], ticksuffix="%")
+    fig.update_yaxes(title=_("share of the layer's units"), col=1)
+    fig.update_xaxes(title=_("layer"))
+    fig.update_layout(_layout("", 440))  # the two panel titles say it all
+    return fig
+
+
+def activity_heatmap(
+    runs: Sequence[Stats], lang: str = "en", labels: Sequence[str] | None = None, max_units: int = HEATMAP_UNITS
+) -> go.Figure:
+    """Layer × unit map of how often each unit is active (|f′| ≥ 1% of its maximum) over the batch;
+    dead and saturated units are dark stripes. At most ``max_units`` units per layer are shown."""
+    _ = translator(lang)
+    names = _labels(runs, labels, lang)
+    rows, cols = _grid(len(runs))
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=names, horizontal_spacing=0.05, vertical_spacing=0.16)
+    shown = min(max_units, max(r.width for r in runs)) if runs else 0
+    for i, stats in enumerate(runs):
+        row, col = divmod(i, cols)
+        units = min(max_units, stats.width)
+        fig.add_trace(
+            go.Heatmap(
+                z=np.round(stats.active_fraction[:, :units], 3),
+                x=np.arange(1, units + 1),
+                y=stats.layers,
+                coloraxis="coloraxis",
+                name=names[i],
+                hovertemplate=_("layer") + " %{y}, " + _("unit") + " %{x}: " + _("active") + " %{z:.0%}<extra></extra>",
+            ),
+            row=row + 1,
+            col=col + 1,
+        )
+    fig.update_xaxes(title=_("unit"))
+    fig.update_yaxes(title=_("layer"), col=1)
+    title = _("How often each unit is active (|f′| ≥ 1% of max) · dark stripes: dead units")
+    if runs and max(r.width for r in runs) > max_units:
+        title += " · " + _("first {n} units shown").format(n=shown)
+    fig.update_layout(
+        _layout(
+            title,
+            330 * rows + 90,
+            coloraxis=dict(
+                colorscale="Viridis", cmin=0, cmax=1, colorbar=dict(title=_("active"), tickformat=".0%", len=0.8)
+            ),
+        )
+    )
+    fig.update_layout(margin=dict(b=60))
+    return fig

@@ -1,0 +1,760 @@
+r"""A deep fully connected network in plain numpy: the chain rule written out, and what it does to
+gradients layer by layer.
+
+Layer l = 1..L, with weights stored as ``torch.nn.Linear`` stores them, ``W_l`` of shape (d_l, d_{l-1}):
+
+.. math::
+
+    z_l = h_{l-1} W_l^\top + b_l, \qquad h_l = f(z_l), \qquad h_0 = x
+
+and the loss :math:`L = \tfrac12 \cdot \tfrac1B \sum_b \|h_{L,b} - t_b\|^2`. Backward, one loop:
+
+.. math::
+
+    \frac{\partial L}{\partial h_L} = \frac{h_L - t}{B}, \quad
+    \delta_l = \frac{\partial L}{\partial z_l} = \frac{\partial L}{\partial h_l} \odot f'(z_l), \quad
+    \frac{\partial L}{\partial W_l} = \delta_l^\top h_{l-1}, \quad
+    \frac{\partial L}{\partial b_l} = \textstyle\sum_b \delta_{l,b}, \quad
+    \frac{\partial L}{\partial h_{l-1}} = \delta_l W_l
+
+The engine asks the registry for f and f′ and knows nothing else about any activation; an
+``Activation`` object (e.g. a user's formula) works wherever a registry name does. f′ at a kink is
+PyTorch's value (ReLU′(0) = 0).
+
+``simulate`` builds a random square network and measures what the Gradient Flow page plots. Its top
+gradient is a fixed random error: :math:`\partial L/\partial h_L = \varepsilon / B` with
+:math:`\varepsilon_{bi} \sim \mathcal N(0, 1)` drawn from the seed, the gradient of the loss above with
+targets :math:`t = h_L - \varepsilon` (equivalently of a random linear read-out
+:math:`\tfrac1B\sum_b \varepsilon_b \cdot h_{L,b}`). It does not depend on the forward weights at all,
+which is what mean-field theory assumes: with the plain loss ½‖h_L‖² the top gradient is h_L itself,
+correlated with every weight below, and the measured per-layer factor of a ReLU/He net comes out ~13%
+above χ (THEORY.md §3). Random targets "far from the outputs" only approximate this and fail once h_L
+explodes; the random error is exact for every configuration.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from . import registry
+from .i18n import N_, translator
+from .init import INITS, init_weight, weight_variance
+from .registry import Activation
+from .theory import MeanField, mean_field
+
+# --- the exact engine ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Trace:
+    """Everything ``forward_backward`` computed; lists hold one array per layer l = 1..L (index l-1).
+
+    ``grad_h[l-1]`` is ∂L/∂h_l and ``grad_z[l-1]`` is δ_l = ∂L/∂z_l; ``grad_x`` is ∂L/∂h_0.
+    """
+
+    x: np.ndarray
+    z: list[np.ndarray]
+    h: list[np.ndarray]
+    grad_z: list[np.ndarray]
+    grad_h: list[np.ndarray]
+    grad_weights: list[np.ndarray]
+    grad_biases: list[np.ndarray]
+    grad_x: np.ndarray
+    loss: float
+
+
+def _finite_array(value, name: str, ndim: int, dtype=None) -> np.ndarray:
+    arr = registry.as_float_array(value) if dtype is None else np.asarray(value, dtype=dtype)
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must be a {ndim}-D array, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return arr
+
+
+def forward_backward(
+    x,
+    weights: Sequence,
+    biases: Sequence,
+    activation: str | Activation,
+    params: Mapping[str, float] | None = None,
+    targets=None,
+) -> Trace:
+    """One forward and one backward pass, every intermediate kept; exact to rounding.
+
+    x: (batch, d_0); weights[l]: (d_{l+1}, d_l); biases[l]: (d_{l+1},); targets: (batch, d_L) or None
+    (zeros). Computes in float32 only if x and every weight and bias are float32, else float64.
+    Shapes that do not chain, non-finite inputs and unknown activations raise ValueError.
+    """
+    act = registry.get(activation)
+    p = act.resolve(params)
+    if len(weights) == 0 or len(weights) != len(biases):
+        raise ValueError(
+            f"need one bias per weight matrix and at least one layer, got {len(weights)} and {len(biases)}"
+        )
+    arrays = [registry.as_float_array(a) for a in (x, *weights, *biases)]
+    dtype = np.result_type(*arrays)
+    x = _finite_array(x, "x", 2, dtype)
+    weights = [_finite_array(w, f"weights[{i}]", 2, dtype) for i, w in enumerate(weights)]
+    biases = [_finite_array(b, f"biases[{i}]", 1, dtype) for i, b in enumerate(biases)]
+    width = x.shape[1]
+    for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
+        if w.shape[1] != width or b.shape != (w.shape[0],):
+            raise ValueError(
+                f"layer {i + 1}: weights {w.shape} and bias {b.shape} do not fit an input of width {width}"
+            )
+        width = w.shape[0]
+    batch = x.shape[0]
+    if batch < 1:
+        raise ValueError("x must hold at least one sample")
+
+    zs, hs = [], []
+    h = x
+    for w, b in zip(weights, biases, strict=True):
+        z = h @ w.T + b
+        h = act(z, **p)
+        zs.append(z)
+        hs.append(h)
+
+    if targets is None:
+        error = hs[-1]
+    else:
+        targets = _finite_array(targets, "targets", 2, dtype)
+        if targets.shape != hs[-1].shape:
+            raise ValueError(f"targets must have shape {hs[-1].shape}, got {targets.shape}")
+        error = hs[-1] - targets
+    loss = 0.5 * float(np.sum(error.astype(np.float64) ** 2)) / batch
+
+    depth = len(weights)
+    grad_z, grad_h = [None] * depth, [None] * depth
+    grad_w, grad_b = [None] * depth, [None] * depth
+    upstream = error / batch  # ∂L/∂h_L
+    for layer in reversed(range(depth)):
+        below = hs[layer - 1] if layer else x
+        grad_h[layer] = upstream
+        grad_z[layer] = upstream * act.derivative(zs[layer], **p)
+        grad_w[layer] = grad_z[layer].T @ below
+        grad_b[layer] = grad_z[layer].sum(axis=0)
+        upstream = grad_z[layer] @ weights[layer]
+    return Trace(x, zs, hs, grad_z, grad_h, grad_w, grad_b, upstream, loss)
+
+
+# --- sizes the simulation accepts --------------------------------------------------------------------
+
+MAX_DEPTH = 200
+MAX_WIDTH = 1024
+MAX_BATCH = 1024
+MAX_WEIGHT_FLOATS = 2**25  # depth · width² (128 MB in float32)
+MAX_ACTIVATION_FLOATS = 2**23  # depth · width · batch, per stored array (h and f′ are kept)
+MAX_ORTHOGONAL_WORK = 2**32  # depth · width³ (one QR decomposition per layer)
+
+
+@dataclass(frozen=True)
+class SizeFit:
+    """A size that fits the limits, and what had to shrink to get there."""
+
+    depth: int
+    width: int
+    batch: int
+    requested_width: int
+    requested_batch: int
+
+    @property
+    def clamped(self) -> bool:
+        return self.width != self.requested_width or self.batch != self.requested_batch
+
+    def warnings(self, lang: str = "en") -> list[str]:
+        _ = translator(lang)
+        out = []
+        if self.width != self.requested_width:
+            out.append(
+                _(
+                    "Depth {depth} × width {requested} needs too much memory for the weights; width reduced to {width}."
+                ).format(depth=self.depth, requested=self.requested_width, width=self.width)
+            )
+        if self.batch != self.requested_batch:
+            out.append(
+                _("Depth × width × batch is too large to keep in memory; batch reduced to {batch}.").format(
+                    batch=self.batch
+                )
+            )
+        return out
+
+
+def fit_size(depth: int, width: int, batch: int, inits: Sequence[str] = ()) -> SizeFit:
+    """The largest width ≤ ``width`` and batch ≤ ``batch`` within the limits, keeping the depth.
+
+    depth · width² ≤ MAX_WEIGHT_FLOATS (weights), depth · width³ ≤ MAX_ORTHOGONAL_WORK when an
+    orthogonal init is among ``inits``, then depth · width · batch ≤ MAX_ACTIVATION_FLOATS.
+    """
+    fitted_width = min(width, math.isqrt(MAX_WEIGHT_FLOATS // depth))
+    if "orthogonal" in inits:
+        fitted_width = min(fitted_width, int((MAX_ORTHOGONAL_WORK / depth) ** (1 / 3) + 1e-9))
+    fitted_width = max(fitted_width, 2 if width >= 2 else width)
+    fitted_batch = max(1, min(batch, MAX_ACTIVATION_FLOATS // (depth * fitted_width)))
+    return SizeFit(depth, fitted_width, fitted_batch, width, batch)
+
+
+def _positive_int(value, name: str, upper: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer, float, np.floating)):
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    if not math.isfinite(value) or value != math.floor(value):
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    value = int(value)
+    if not 1 <= value <= upper:
+        raise ValueError(f"{name} must be between 1 and {upper}, got {value}")
+    return value
+
+
+def _check_size(depth: int, width: int, batch: int, init: str) -> None:
+    fit = fit_size(depth, width, batch, (init,))
+    if fit.clamped:
+        raise ValueError(
+            f"depth {depth} × width {width} × batch {batch} is too large "
+            f"(use fit_size: width ≤ {fit.width}, batch ≤ {fit.batch} at this depth)"
+        )
+
+
+# --- weights, drawn per layer and cached --------------------------------------------------------------
+
+_INPUT_STREAM, _TOP_ERROR_STREAM, _LAYER_STREAM = 0, 1, 2
+_WEIGHT_CACHE: OrderedDict[tuple, np.ndarray] = OrderedDict()
+_WEIGHT_CACHE_FLOATS = 2**25
+_WEIGHT_CACHE_LOCK = threading.Lock()
+
+
+def _rng(seed: int, *stream: int) -> np.random.Generator:
+    """An independent generator per stream, so layer l's weights depend on (seed, l) only: a deeper
+    network is the shallower one with layers added, and every activation sees the same draws."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=stream))
+
+
+def _init_activation_name(act: Activation) -> str:
+    """The key init_weight uses for He's gain (registry activations only; others get gain² = 2)."""
+    try:
+        return act.name if registry.get(act.name) is act else "custom"
+    except ValueError:
+        return "custom"
+
+
+def layer_weight(
+    init: str,
+    layer: int,
+    width: int,
+    seed: int,
+    *,
+    activation: str = "relu",
+    params: Mapping[str, float] | None = None,
+    sigma_w: float | None = None,
+    dtype=np.float32,
+) -> np.ndarray:
+    """Layer ``layer``'s (width, width) weights (read-only), drawn with ``init_weight`` from
+    the stream (seed, layer). Cached by (init, layer, width, seed, weight variance, dtype) in a small
+    LRU, so the 4 activations compared on the page and a depth-slider move reuse the draws."""
+    var = weight_variance(init, width, width, activation=activation, params=params, sigma_w=sigma_w)
+    key = (init, layer, width, seed, var, np.dtype(dtype).str)
+    with _WEIGHT_CACHE_LOCK:
+        cached = _WEIGHT_CACHE.get(key)
+        if cached is not None:
+            _WEIGHT_CACHE.move_to_end(key)
+            return cached
+    w = init_weight(
+        init,
+        width,
+        width,
+        _rng(seed, _LAYER_STREAM, layer),
+        activation=activation,
+        params=params,
+        sigma_w=sigma_w,
+        dtype=dtype,
+    )
+    w.flags.writeable = False
+    with _WEIGHT_CACHE_LOCK:
+        _WEIGHT_CACHE[key] = w
+        total = sum(a.size for a in _WEIGHT_CACHE.values())
+        while total > _WEIGHT_CACHE_FLOATS and len(_WEIGHT_CACHE) > 1:
+            _, old = _WEIGHT_CACHE.popitem(last=False)
+            total -= old.size
+    return w
+
+
+def clear_weight_cache() -> None:
+    with _WEIGHT_CACHE_LOCK:
+        _WEIGHT_CACHE.clear()
+
+
+# --- measuring a network --------------------------------------------------------------------------------
+
+PERCENTILES = (1, 5, 25, 50, 75, 95, 99)
+PERCENTILE_SAMPLE = 4096  # activations per layer (fixed random positions) the percentile bands come from
+SATURATION_LEVEL = 0.01  # saturated: |f′| < 1% of max |f′|
+DERIVATIVE_GRID = np.linspace(-10.0, 10.0, 20001)
+
+
+def max_abs_derivative(activation: str | Activation, params: Mapping[str, float] | None = None) -> float:
+    """max |f′(x)| over x in [−10, 10] (step 0.001) and the kinks: the scale 'saturated' refers to."""
+    act = registry.get(activation)
+    p = act.resolve(params)
+    grid = np.concatenate([DERIVATIVE_GRID, act.kink_points(**p)])
+    with np.errstate(all="ignore"):
+        return float(np.nanmax(np.abs(act.derivative(grid, **p))))
+
+
+@dataclass(frozen=True, eq=False)
+class Stats:
+    """Per-layer measurements of one network (arrays of length depth; index 0 is layer 1).
+
+    Gradient norms are Frobenius norms over the whole batch, in float64 (the backward pass is
+    renormalised every layer, so 10⁻¹⁰⁰ is measured, not underflowed); ``log10_*`` hold the same on a
+    log scale, −inf where the gradient is exactly 0. NaN marks layers after an overflow.
+    """
+
+    activation: str
+    label: str
+    params: dict[str, float]
+    depth: int
+    width: int
+    batch: int
+    grad_norm: np.ndarray  # ‖∂L/∂W_l‖_F
+    grad_bias_norm: np.ndarray  # ‖∂L/∂b_l‖
+    grad_z_norm: np.ndarray  # ‖δ_l‖_F
+    grad_h_norm: np.ndarray  # ‖∂L/∂h_l‖_F
+    log10_grad_norm: np.ndarray
+    log10_grad_z_norm: np.ndarray
+    layer_factor: np.ndarray  # (depth-1,) ‖δ_l‖² / ‖δ_{l+1}‖², to compare with χ_l
+    pre_activation_mean: np.ndarray
+    pre_activation_var: np.ndarray  # measured q_l
+    activation_mean: np.ndarray
+    activation_std: np.ndarray
+    percentiles: np.ndarray  # (depth, len(PERCENTILES)) of h_l
+    dead_fraction: np.ndarray  # units with f′(z) == 0 for every sample
+    saturated_fraction: np.ndarray  # units with |f′| < 1% of max |f′| for every sample (dead ones too)
+    active_fraction: np.ndarray  # (depth, width) float32: share of the batch where |f′| ≥ the threshold
+    max_abs_derivative: float
+    saturation_threshold: float
+    overflow_layer: int | None  # first layer whose activations are not finite
+    init: str | None = None
+    sigma_w2: float | None = None
+    bias: float = 0.0
+    seed: int | None = None
+    theory: MeanField | None = None
+    percentile_levels: tuple[int, ...] = field(default=PERCENTILES)
+
+    @property
+    def layers(self) -> np.ndarray:
+        return np.arange(1, self.depth + 1)
+
+
+def _mean_var(a: np.ndarray, ones: np.ndarray) -> tuple[float, float]:
+    """Mean and variance over every entry, the sums done as BLAS dot products (fast in float32);
+    ``ones`` is a vector of a.size ones."""
+    flat = a.ravel()
+    mean = float(np.dot(flat, ones)) / flat.size
+    centred = flat - np.asarray(mean, dtype=a.dtype)
+    return mean, float(np.dot(centred, centred)) / flat.size
+
+
+def _norm(a: np.ndarray) -> float:
+    return float(np.linalg.norm(a.ravel()))
+
+
+def _log10(x: float) -> float:
+    if math.isnan(x):
+        return math.nan
+    return math.log10(x) if x > 0 else -math.inf
+
+
+def measure(
+    x: np.ndarray,
+    weights: Sequence[np.ndarray],
+    bias: float,
+    activation: str | Activation,
+    params: Mapping[str, float] | None = None,
+    top_error: np.ndarray | None = None,
+) -> Stats:
+    """Forward and backward through ``weights`` (all (width, width)) with a constant ``bias``,
+    recording per-layer statistics instead of keeping every array. ``top_error`` ε (default zeros
+    is not allowed: pass one) sets ∂L/∂h_L = ε / batch. Works in x's dtype.
+    """
+    act = registry.get(activation)
+    p = act.resolve(params)
+    depth, (batch, width) = len(weights), x.shape
+    if top_error is None or top_error.shape != (batch, width):
+        raise ValueError(f"top_error must have shape {(batch, width)}")
+    max_d = max_abs_derivative(act, p)
+    threshold = SATURATION_LEVEL * max_d
+    if batch * width <= PERCENTILE_SAMPLE:
+        sample_at = np.arange(batch * width)
+    else:  # the same positions in every layer, spread over all inputs and units
+        sample_at = np.sort(np.random.default_rng(0).integers(0, batch * width, PERCENTILE_SAMPLE))
+
+    pre_mean, pre_var = np.full(depth, np.nan), np.full(depth, np.nan)
+    h_mean, h_std = np.full(depth, np.nan), np.full(depth, np.nan)
+    dead, saturated = np.full(depth, np.nan), np.full(depth, np.nan)
+    active = np.full((depth, width), np.nan, dtype=np.float32)
+    samples = np.full((depth, sample_at.size), np.nan, dtype=x.dtype)
+    ones_batch = np.ones(batch, dtype=x.dtype)  # sums as BLAS products: cheaper than .sum
+    ones_all = np.ones(batch * width, dtype=x.dtype)
+    hs, ds = [], []
+    overflow_layer = None
+    h = x
+    with np.errstate(all="ignore"):
+        for layer, w in enumerate(weights):
+            z = h @ w.T
+            if bias:
+                z += bias
+            h = act(z, **p)
+            d = act.derivative(z, **p)
+            pre_mean[layer], pre_var[layer] = _mean_var(z, ones_all)
+            h_mean[layer], h_var = _mean_var(h, ones_all)
+            h_std[layer] = math.sqrt(h_var) if h_var >= 0 else math.nan
+            if not math.isfinite(pre_var[layer] + h_var):  # inf or NaN anywhere in z or h
+                overflow_layer = layer + 1
+                pre_mean[layer] = pre_var[layer] = h_mean[layer] = h_std[layer] = math.nan
+                break
+            hs.append(h)
+            ds.append(d)
+            samples[layer] = h.ravel()[sample_at]
+            size = np.abs(d)
+            peak = size.max(axis=0)  # per unit, over the batch
+            dead[layer] = np.count_nonzero(peak == 0) / width
+            saturated[layer] = np.count_nonzero(peak < threshold) / width
+            active[layer] = ones_batch @ (size >= threshold).astype(x.dtype) / batch
+    percentiles = np.full((depth, len(PERCENTILES)), np.nan)
+    measured = depth if overflow_layer is None else overflow_layer - 1
+    if measured:
+        percentiles[:measured] = np.percentile(samples[:measured], PERCENTILES, axis=1).T
+
+    # Backward, renormalising ∂L/∂h each layer: the pass is linear in the top error, so the true
+    # gradient is the stored one times 10**log_scale, and nothing under- or overflows float32.
+    # After an overflow every gradient passes through the overflowed layers: all stay NaN.
+    log_gh, log_gz = np.full(depth, np.nan), np.full(depth, np.nan)
+    log_gw, log_gb = np.full(depth, np.nan), np.full(depth, np.nan)
+    upstream = (top_error / batch).astype(x.dtype)
+    log_scale = 0.0
+    with np.errstate(all="ignore"):
+        for layer in reversed(range(depth) if overflow_layer is None else ()):
+            size = _norm(upstream)
+            log_gh[layer] = _log10(size) + log_scale
+            if 0 < size < math.inf:
+                upstream *= np.asarray(1 / size, dtype=x.dtype)
+                log_scale += math.log10(size)
+            grad_z = upstream * ds[layer]
+            below = hs[layer - 1] if layer else x
+            log_gz[layer] = _log10(_norm(grad_z)) + log_scale
+            log_gw[layer] = _log10(_norm(grad_z.T @ below)) + log_scale
+            log_gb[layer] = _log10(_norm(ones_batch @ grad_z)) + log_scale
+            if layer:
+                upstream = grad_z @ weights[layer]
+    with np.errstate(invalid="ignore"):
+        factor = 10.0 ** (2 * (log_gz[:-1] - log_gz[1:]))
+
+    return Stats(
+        activation=act.name,
+        label=act.label,
+        params=dict(p),
+        depth=depth,
+        width=width,
+        batch=batch,
+        grad_norm=_pow10(log_gw),
+        grad_bias_norm=_pow10(log_gb),
+        grad_z_norm=_pow10(log_gz),
+        grad_h_norm=_pow10(log_gh),
+        log10_grad_norm=log_gw,
+        log10_grad_z_norm=log_gz,
+        layer_factor=factor,
+        pre_activation_mean=pre_mean,
+        pre_activation_var=pre_var,
+        activation_mean=h_mean,
+        activation_std=h_std,
+        percentiles=percentiles,
+        dead_fraction=dead,
+        saturated_fraction=saturated,
+        active_fraction=active,
+        max_abs_derivative=max_d,
+        saturation_threshold=threshold,
+        overflow_layer=overflow_layer,
+    )
+
+
+def _pow10(log10: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        return np.power(10.0, log10)
+
+
+def simulate(
+    activation: str | Activation = "relu",
+    depth: int = 50,
+    width: int = 256,
+    batch: int = 256,
+    init: str = "he_normal",
+    bias: float = 0.0,
+    seed: int = 0,
+    params: Mapping[str, float] | None = None,
+    sigma_w: float | None = None,
+    dtype=np.float32,
+) -> Stats:
+    """A random square network at initialisation: measured per-layer statistics and the mean-field
+    prediction beside them.
+
+    Input x and every layer have ``width`` units; x ~ N(0, 1) (batch, width); W_l from ``init``
+    (σ_w for ``scaled_normal`` only, weights ~ N(0, σ_w²/width)); a constant bias; the top gradient is
+    the fixed random error ε / batch described in the module docstring. x, ε and layer l's weights
+    each come from their own stream of ``seed``, so every activation sees the same network.
+    Invalid configurations raise ValueError; sizes beyond ``fit_size`` too.
+    """
+    act = registry.get(activation)
+    p = act.resolve(params)
+    depth = _positive_int(depth, "depth", MAX_DEPTH)
+    width = _positive_int(width, "width", MAX_WIDTH)
+    batch = _positive_int(batch, "batch", MAX_BATCH)
+    if init not in INITS:
+        raise ValueError(f"unknown init {init!r}; valid: {', '.join(INITS)}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    try:
+        bias = float(bias)
+    except (TypeError, ValueError):
+        raise ValueError(f"bias must be a number, got {bias!r}") from None
+    if not math.isfinite(bias):
+        raise ValueError(f"bias must be finite, got {bias!r}")
+    if init != "scaled_normal":
+        sigma_w = None
+    elif sigma_w is None or isinstance(sigma_w, bool) or not math.isfinite(float(sigma_w)) or sigma_w <= 0:
+        raise ValueError(f"scaled_normal needs a positive finite sigma_w, got {sigma_w!r}")
+    _check_size(depth, width, batch, init)
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64, got {dtype}")
+
+    init_name = _init_activation_name(act)
+    x = _rng(seed, _INPUT_STREAM).standard_normal((batch, width)).astype(dtype)
+    top_error = _rng(seed, _TOP_ERROR_STREAM).standard_normal((batch, width)).astype(dtype)
+    weights = [
+        layer_weight(init, layer, width, seed, activation=init_name, params=p, sigma_w=sigma_w, dtype=dtype)
+        for layer in range(depth)
+    ]
+    stats = measure(x, weights, bias, act, p, top_error)
+    sigma_w2 = width * weight_variance(init, width, width, activation=init_name, params=p, sigma_w=sigma_w)
+    theory = mean_field(
+        act,
+        depth,
+        width,
+        batch,
+        sigma_w2,
+        bias=bias,
+        input_second_moment=float(np.mean(x.astype(np.float64) ** 2)),
+        params=p,
+        top_error_variance=float(np.mean(top_error.astype(np.float64) ** 2)),
+    )
+    return replace(stats, init=init, sigma_w2=sigma_w2, bias=bias, seed=seed, theory=theory)
+
+
+# --- presets ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A configuration of the Gradient Flow page that tells one story (title and note are N_ marked)."""
+
+    title: str
+    note: str
+    activations: tuple[str, ...]
+    inits: tuple[str, ...]
+    depth: int
+    width: int
+    batch: int
+    sigma_w: float = 1.0
+    bias: float = 0.0
+    seed: int = 0
+    params: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+
+
+DEFAULT_CONFIG = Preset(
+    title=N_("Custom"),
+    note="",
+    activations=("sigmoid", "tanh", "relu", "leaky_relu"),
+    inits=("xavier_normal",),
+    depth=30,
+    width=256,
+    batch=128,
+)
+
+PRESETS: dict[str, Preset] = {
+    "vanishing_sigmoid": Preset(
+        title=N_("Vanishing gradients with sigmoid"),
+        note=N_(
+            "Sigmoid's derivative is at most ¼, so with Xavier weights each layer multiplies the squared "
+            "gradient by χ = σ_w²·E[f′(z)²] ≈ 0.055: after 30 layers almost nothing reaches layer 1. "
+            "Tanh (χ ≈ 0.84) and ReLU (χ = ½) lose far less per layer."
+        ),
+        activations=("sigmoid", "tanh", "relu"),
+        inits=("xavier_normal",),
+        depth=30,
+        width=256,
+        batch=128,
+    ),
+    "he_vs_xavier": Preset(
+        title=N_("He vs Xavier for ReLU"),
+        note=N_(
+            "ReLU passes gradient through half of its units, so E[f′(z)²] = ½. He init (σ_w² = 2) makes "
+            "χ = 1 and the gradient keeps its size; Xavier (σ_w² = 1 for square layers) makes χ = ½ and "
+            "halves the squared gradient in every layer (He et al. 2015)."
+        ),
+        activations=("relu",),
+        inits=("he_normal", "xavier_normal"),
+        depth=30,
+        width=256,
+        batch=128,
+    ),
+    "born_dead": Preset(
+        title=N_("Born dead: deep narrow ReLU"),
+        note=N_(
+            "With only 3 units per layer, sooner or later a layer has every unit off for every input; all "
+            "layers above it then output 0 and no gradient reaches anything below: the network is dead "
+            "before training starts (Lu et al. 2020). Leaky ReLU keeps a gradient on the negative side."
+        ),
+        activations=("relu", "leaky_relu"),
+        inits=("he_normal",),
+        depth=30,
+        width=3,
+        batch=64,
+    ),
+    "edge_of_chaos": Preset(
+        title=N_("Edge of chaos (tanh, σ_w = 1)"),
+        note=N_(
+            "Tanh with weights N(0, σ_w²/n) and no bias is critical at σ_w = 1: χ approaches 1 from below "
+            "and the gradient neither vanishes nor explodes over 100 layers (Poole et al. 2016, Schoenholz "
+            "et al. 2017). Try σ_w = 0.8 and 1.5."
+        ),
+        activations=("tanh",),
+        inits=("scaled_normal",),
+        depth=100,
+        width=256,
+        batch=64,
+        sigma_w=1.0,
+    ),
+}
+
+
+# --- plain words ----------------------------------------------------------------------------------------
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_of_ten(log10: float) -> str:
+    """A ratio given by its log10 in scientific notation with superscripts: −4.36 → '4.4 × 10⁻⁵',
+    −9.0 → '10⁻⁹'."""
+    exponent = math.floor(log10)
+    mantissa = 10 ** (log10 - exponent)
+    if round(mantissa, 1) >= 9.95:
+        exponent, mantissa = exponent + 1, 1.0
+    power = "10" + str(exponent).translate(_SUPERSCRIPT)
+    return power if round(mantissa, 1) == 1.0 else f"{mantissa:.2g} × {power}"
+
+
+def _ratio_text(log10: float) -> str:
+    if abs(log10) >= 2:
+        return power_of_ten(log10)
+    return f"{10**log10:.2g}"
+
+
+_BACKPROP_SENTENCES = (
+    N_("The gradient flowing back into layer 1 (∂L/∂z) is {ratio} of its size at layer {depth}."),
+    N_("The gradient flowing back into layer 1 (∂L/∂z) is {ratio} times its size at layer {depth}."),
+    N_("The gradient flowing back into layer 1 (∂L/∂z) is about as large as at layer {depth} (ratio {ratio})."),
+)
+_WEIGHT_SENTENCES = (
+    N_("The weight gradient ∂L/∂W of layer 1 is {ratio} of layer {depth}'s."),
+    N_("The weight gradient ∂L/∂W of layer 1 is {ratio} times layer {depth}'s."),
+    N_("The weight gradient ∂L/∂W of layer 1 is about as large as layer {depth}'s (ratio {ratio})."),
+)
+
+
+def _compare(templates: tuple[str, str, str], log10: np.ndarray, depth: int, _) -> str:
+    """One sentence comparing layer 1 with the top layer (log10 values); '' when not finite."""
+    change = log10[0] - log10[-1]
+    if not math.isfinite(change):
+        return ""
+    smaller, larger, similar = templates
+    template = smaller if change <= -math.log10(2) else larger if change >= math.log10(2) else similar
+    return _(template).format(ratio=_ratio_text(change), depth=depth)
+
+
+def summarise(stats: Stats, lang: str = "en") -> list[str]:
+    """A few plain sentences about one network, every number taken from ``stats``."""
+    _ = translator(lang)
+    out: list[str] = []
+    depth = stats.depth
+    if stats.overflow_layer is not None:
+        out.append(
+            _(
+                "The activations overflow float32 at layer {layer}: the signal explodes on the way up, "
+                "so no gradients can be measured."
+            ).format(layer=stats.overflow_layer)
+        )
+    elif depth > 1:
+        zero = np.flatnonzero(stats.log10_grad_z_norm == -math.inf)
+        if zero.size:
+            out.append(
+                _(
+                    "No gradient at all reaches layers 1–{layer} (it is exactly 0): every unit of layer "
+                    "{layer} is dead, so nothing below it can learn."
+                ).format(layer=int(zero.max()) + 1)
+            )
+        else:
+            for templates, values, theory in (
+                (_BACKPROP_SENTENCES, stats.log10_grad_z_norm, stats.theory and stats.theory.log10_grad_z_norm),
+                (_WEIGHT_SENTENCES, stats.log10_grad_norm, None),
+            ):
+                sentence = _compare(templates, values, depth, _)
+                if sentence and theory is not None and np.all(np.isfinite(theory[[0, -1]])):
+                    sentence += " " + _("Mean-field theory predicts {ratio}.").format(
+                        ratio=_ratio_text(theory[0] - theory[-1])
+                    )
+                if sentence:
+                    out.append(sentence)
+        factors = stats.layer_factor[np.isfinite(stats.layer_factor) & (stats.layer_factor > 0)]
+        if factors.size and stats.theory is not None:
+            measured = float(np.exp(np.mean(np.log(factors))))
+            chi = stats.theory.chi[:-1]
+            chi = chi[np.isfinite(chi) & (chi > 0)]
+            if chi.size:
+                out.append(
+                    _(
+                        "Each layer multiplies the squared gradient by {measured:.3g} on average; "
+                        "mean-field theory's χ = σ_w²·E[f′(z)²] is {chi:.3g}."
+                    ).format(measured=measured, chi=float(np.exp(np.mean(np.log(chi)))))
+                )
+    if stats.overflow_layer is None:
+        dead = stats.dead_fraction
+        if np.nanmax(dead) > 0:
+            worst = int(np.nanargmax(dead))
+            out.append(
+                _(
+                    "{percent} of units in layer {layer} are dead (f′ = 0 for every input in the batch); "
+                    "{n} of {depth} layers have dead units."
+                ).format(percent=_percent(dead[worst]), layer=worst + 1, n=int(np.count_nonzero(dead > 0)), depth=depth)
+            )
+        else:
+            out.append(_("No unit is dead in any layer."))
+        only_saturated = stats.saturated_fraction - dead
+        if np.nanmax(only_saturated) > 0:
+            worst = int(np.nanargmax(only_saturated))
+            out.append(
+                _(
+                    "{percent} of units in layer {layer} are saturated (|f′| below 1% of its maximum for every input)."
+                ).format(percent=_percent(only_saturated[worst]), layer=worst + 1)
+            )
+    return out
+
+
+def _percent(fraction: float) -> str:
+    value = 100 * fraction
+    return f"{value:.0f}%" if value >= 1 or value == 0 else f"{value:.1g}%"
