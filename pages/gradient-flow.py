@@ -7,6 +7,7 @@ import numpy as np
 import streamlit as st
 
 import activations
+from activations import custom
 from activations.figures.gradient_flow import (
     INIT_LABELS,
     activity_heatmap,
@@ -38,11 +39,13 @@ from activations.urlstate import (
     parse_choice,
     parse_number,
 )
-from ui.common import init_state, language, query, show_chart, show_warnings, sync_url, tr
+from ui.common import init_state, language, plain, query, show_chart, show_warnings, sync_url, tr
 
 MAX_RUNS = 4
 MAX_INITS = 2
-CUSTOM = "custom"
+CUSTOM = "custom"  # the preset picker's "hand-made" entry
+FORMULA = custom.NAME  # the activation picker's "your own formula" entry
+DEFAULT_FORMULA = "x * sigmoid(beta * x)"
 WIDTHS = (2, 3, 4, 5, 6, 8, 10, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024)
 BATCHES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
 SIGMA_W_RANGE = (0.1, 4.0)
@@ -105,7 +108,12 @@ def seed_from_url() -> None:
     q, warnings = query(), Warnings()
     preset = parse_choice(q, "preset", [CUSTOM, *PRESETS], CUSTOM, warnings, _=_)
     base = PRESETS.get(preset, DEFAULT_CONFIG)
-    fns = parse_activations(q, warnings, default=base.activations, max_count=MAX_RUNS, _=_)
+    fns = parse_activations(q, warnings, default=base.activations, max_count=MAX_RUNS, extra=(FORMULA,), _=_)
+    formula, formula_values = custom.from_url(q, warnings, _=_)
+    raw_formula = str(q.get(custom.FORMULA_KEY) or "")[: custom.MAX_LENGTH] if formula is None else formula.source
+    init_state("gf_formula", raw_formula or DEFAULT_FORMULA)
+    for name, value in formula_values.items():
+        init_state(param_key(FORMULA, name), value)
     inits = parse_inits(q, base.inits, warnings)
     init_state("gf_preset", preset)
     init_state("gf_fns", fns)
@@ -122,12 +130,34 @@ def seed_from_url() -> None:
     st.session_state["gf_url_warnings"] = warnings
 
 
+def resolve(fn: str, formula: str | None):
+    """A registry activation, or the user's formula for the "custom" entry."""
+    return custom.parse(formula) if fn == FORMULA else activations.get(fn)
+
+
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def cached_simulate(
-    fn: str, params: tuple, depth: int, width: int, batch: int, init: str, sigma_w: float | None, bias: float, seed: int
+    fn: str,
+    formula: str | None,
+    params: tuple,
+    depth: int,
+    width: int,
+    batch: int,
+    init: str,
+    sigma_w: float | None,
+    bias: float,
+    seed: int,
 ) -> Stats:
     return simulate(
-        fn, depth=depth, width=width, batch=batch, init=init, bias=bias, seed=seed, params=dict(params), sigma_w=sigma_w
+        resolve(fn, formula),
+        depth=depth,
+        width=width,
+        batch=batch,
+        init=init,
+        bias=bias,
+        seed=seed,
+        params=dict(params),
+        sigma_w=sigma_w,
     )
 
 
@@ -160,8 +190,8 @@ with controls:
     )
     fns = st.multiselect(
         _("Activations (up to 4)"),
-        options=activations.names(),
-        format_func=lambda n: activations.get(n).label,
+        options=[*activations.names(), FORMULA],
+        format_func=lambda n: _("Your own formula") if n == FORMULA else activations.get(n).label,
         max_selections=MAX_RUNS,
         key="gf_fns",
         on_change=leave_preset,
@@ -199,8 +229,25 @@ with controls:
     bias = st.slider(_("Bias (constant)"), *BIAS_RANGE, step=0.05, key="gf_bias", on_change=leave_preset)
     seed = int(st.number_input(_("Seed"), 0, MAX_SEED, step=1, key="gf_seed", on_change=leave_preset))
     params: dict[str, dict[str, float]] = {}
+    formula = None
     for fn in fns:
-        act = activations.get(fn)
+        if fn == FORMULA:
+            init_state("gf_formula", DEFAULT_FORMULA)
+            text = st.text_input(
+                _("Your formula f(x)"),
+                key="gf_formula",
+                max_chars=custom.MAX_LENGTH,
+                help=custom.syntax_help(_),
+                on_change=leave_preset,
+            )
+            try:
+                act = custom.parse(text)
+            except custom.FormulaError as err:
+                st.error(plain(err.message(_)), icon="🚫")
+                continue
+            formula = act.source
+        else:
+            act = activations.get(fn)
         values = {}
         if act.params:
             st.markdown(f"**{act.label}**")
@@ -225,7 +272,7 @@ with controls:
         params[fn] = values
 
 page_warnings = Warnings()
-run_fns = list(fns) or list(DEFAULT_CONFIG.activations)
+run_fns = [fn for fn in fns if fn != FORMULA or formula is not None] or list(DEFAULT_CONFIG.activations)
 run_inits = list(inits) or list(DEFAULT_CONFIG.inits)
 if not fns:
     page_warnings.add(_("Choose at least one activation; showing the default ones."))
@@ -245,12 +292,13 @@ for message in fit.warnings(language()):
 
 runs: list[Stats] = []
 for fn in run_fns:
-    values = params.get(fn) or activations.get(fn).defaults
+    values = params.get(fn) or resolve(fn, formula).defaults
     for init in run_inits:
         try:
             runs.append(
                 cached_simulate(
                     fn,
+                    formula if fn == FORMULA else None,
                     tuple(sorted(values.items())),
                     depth,
                     fit.width,
@@ -262,7 +310,7 @@ for fn in run_fns:
                 )
             )
         except ValueError as err:
-            page_warnings.add(_("{label}: {error}").format(label=activations.get(fn).label, error=err))
+            page_warnings.add(_("{label}: {error}").format(label=resolve(fn, formula).label, error=err))
 
 with plots:
     show_warnings(page_warnings)
@@ -318,5 +366,9 @@ for name, value, default in (
 ):
     if value != default:
         state[name] = format_number(value) if isinstance(value, float) else value
-state.update(encode_activation_params(params))
+state.update(encode_activation_params({fn: v for fn, v in params.items() if fn != FORMULA}))
+if FORMULA in fns:
+    state[custom.FORMULA_KEY] = st.session_state.get("gf_formula", "")
+    if formula is not None:
+        state.update(custom.to_url(custom.parse(formula), params.get(FORMULA)))
 sync_url(state)

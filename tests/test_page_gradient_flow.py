@@ -195,3 +195,23 @@ def test_browser_bad_url_shows_warnings_and_the_page(page, app_server):
     assert any("nope" in a for a in alerts) and any("depth" in a for a in alerts), alerts
     assert page.exceptions() == []
     assert page.console_errors == []
+
+
+def test_a_typed_formula_runs_through_the_network_like_the_builtin():
+    """`tanh(a*x)` with a = 1 is tanh: the same network must give the same per-layer gradient norms."""
+    at = run_page("gradient-flow", {"fn": "custom,tanh", "formula": "tanh(a*x)", "depth": "12", "width": "32"})
+    assert not at.exception, [e.value for e in at.exception]
+    fig = figures(at)[0]
+    typed = [t for t in fig["data"] if t["name"] == "Custom: tanh(a * x)"]
+    builtin = [t for t in fig["data"] if t["name"] == "Tanh"]
+    assert typed and builtin
+    np.testing.assert_allclose(array(typed[0]["y"]), array(builtin[0]["y"]), rtol=1e-5)
+    assert at.query_params["formula"] == "tanh(a*x)"
+
+
+def test_a_refused_formula_keeps_the_text_and_the_other_runs():
+    at = run_page("gradient-flow", {"fn": "custom,relu", "formula": "x.__class__", "depth": "5", "width": "16"})
+    assert not at.exception
+    assert at.error and "attribute" in at.error[0].value
+    assert at.text_input(key="gf_formula").value == "x.__class__"
+    assert any(t["name"] == "ReLU" for t in figures(at)[0]["data"])
