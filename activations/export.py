@@ -34,7 +34,7 @@ from pathlib import Path
 
 from . import registry
 from .i18n import LANGUAGES, N_
-from .themes import DEFAULT_THEME, THEMES, apply_theme
+from .themes import DEFAULT_THEME, THEMES, themed_spec
 from .urlstate import format_number
 
 FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
@@ -164,7 +164,7 @@ def browser_path() -> str | None:
         from choreographer.browsers.chromium import Chromium
 
         return Chromium.find_browser(skip_local=False)
-    except Exception:  # noqa: BLE001 (a best-effort search: any failure means "not found")
+    except Exception:
         return None
 
 
@@ -185,6 +185,12 @@ class _WarmBrowser:
         self._failure: str | None = None
         self._failed_at = -math.inf
 
+    def is_running(self) -> bool:
+        """Whether a browser is up (started and not failed)."""
+        with self._lock:
+            ready = self._ready
+        return ready is not None and ready.done() and not ready.cancelled() and ready.exception() is None
+
     def unavailable_reason(self) -> str | None:
         """Why rendering cannot work right now, or None when it can (or may: still starting)."""
         if browser_path() is None:
@@ -196,9 +202,12 @@ class _WarmBrowser:
 
     def start(self) -> concurrent.futures.Future:
         """Start the browser if it is not running or starting; returns the future of the open kaleido."""
+        return self._start()[0]
+
+    def _start(self) -> tuple[concurrent.futures.Future, asyncio.AbstractEventLoop]:
         with self._lock:
             if self._ready is not None and not (self._ready.done() and self._ready.exception() is not None):
-                return self._ready
+                return self._ready, self._loop
             if self._failure and time.monotonic() - self._failed_at < RETRY_AFTER:
                 raise ExportUnavailable(self._failure)
             path = browser_path()
@@ -210,7 +219,7 @@ class _WarmBrowser:
                 self._thread.start()
             self._ready = asyncio.run_coroutine_threadsafe(_open_kaleido(path), self._loop)
             self._ready.add_done_callback(self._note_failure)
-            return self._ready
+            return self._ready, self._loop
 
     def _note_failure(self, future: concurrent.futures.Future) -> None:
         if future.cancelled() or future.exception() is None:
@@ -220,17 +229,16 @@ class _WarmBrowser:
             self._failed_at = time.monotonic()
 
     def render(self, fig, opts: dict, timeout: float) -> bytes:
+        ready, loop = self._start()
         try:
-            kaleido = self.start().result(STARTUP_TIMEOUT)
-        except ExportUnavailable:
-            raise
-        except Exception as err:  # noqa: BLE001 (whatever stopped the browser, the user sees one line)
+            kaleido = ready.result(STARTUP_TIMEOUT)
+        except Exception as err:
             self._discard()
             raise ExportUnavailable(f"Chromium would not start for export: {_one_line(err)}") from err
-        future = asyncio.run_coroutine_threadsafe(kaleido.calc_fig(fig, opts=opts), self._loop)
+        future = asyncio.run_coroutine_threadsafe(kaleido.calc_fig(fig, opts=opts), loop)
         try:
             return future.result(timeout)
-        except Exception as err:  # noqa: BLE001
+        except Exception as err:
             future.cancel()
             self._discard()  # a hung or crashed tab: start afresh next time
             if isinstance(err, TimeoutError):
@@ -254,24 +262,57 @@ class _WarmBrowser:
         if closing is not None:
             try:
                 closing.result(10)
-            except Exception:  # noqa: BLE001 (closing is best effort)
+            except Exception:
                 pass
         loop.call_soon_threadsafe(loop.stop)
         if thread is not None:
             thread.join(5)
+        if not loop.is_running():
+            loop.close()
 
 
 async def _open_kaleido(path: str):
     import kaleido
 
+    class QuickKaleido(kaleido.Kaleido):
+        """Kaleido reloads a tab after every figure and only then returns the image, which is half of a warm
+        render. This hands the image back first and reloads in the background; with two tabs the next
+        figure takes the other one meanwhile. (Overrides a private hook of kaleido 1.x; if it goes away,
+        rendering simply stays at kaleido's own speed.)"""
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._reloads: set[asyncio.Task] = set()
+
+        async def _return_kaleido_tab(self, *args, **kwargs):
+            task = asyncio.create_task(super()._return_kaleido_tab(*args, **kwargs))
+            self._reloads.add(task)
+            task.add_done_callback(self._reload_done)
+
+        def _reload_done(self, task: asyncio.Task) -> None:
+            self._reloads.discard(task)
+            if not task.cancelled():
+                task.exception()  # retrieved: a tab lost while closing is not an error worth a log line
+
+        async def close(self):
+            for task in list(self._reloads):
+                task.cancel()
+            await super().close()
+
     # MathJax off: figures use Unicode, and kaleido would otherwise fetch MathJax from a CDN.
-    k = kaleido.Kaleido(n=1, path=path, mathjax=False, timeout=RENDER_TIMEOUT)
+    k = QuickKaleido(n=2, path=path, mathjax=False, timeout=RENDER_TIMEOUT)
     await k.open()
     return k
 
 
 def _close_soon(ready: concurrent.futures.Future | None, loop) -> concurrent.futures.Future | None:
-    if ready is None or loop is None or not ready.done() or ready.exception() is not None:
+    """Close the kaleido of ``ready`` on ``loop`` (once it has started, if it is still starting)."""
+    if ready is None or loop is None:
+        return None
+    if not ready.done():
+        ready.add_done_callback(lambda done: _close_soon(done, loop))
+        return None
+    if ready.cancelled() or ready.exception() is not None:
         return None
 
     async def close():
@@ -296,7 +337,7 @@ def warm_up(wait: bool = False) -> None:
         ready = _BROWSER.start()
         if wait:
             ready.result(STARTUP_TIMEOUT)
-    except Exception:  # noqa: BLE001 (unavailable_reason() reports it)
+    except Exception:
         pass
 
 
@@ -310,7 +351,7 @@ def shutdown() -> None:
     _BROWSER.close()
 
 
-def render(fig, format: str = "png", width: int = 1920, height: int = 1080, scale: float = 1.0) -> bytes:  # noqa: A002
+def render(fig, format: str = "png", width: int = 1920, height: int = 1080, scale: float = 1.0) -> bytes:
     """The bytes of ``fig`` as PNG, SVG or PDF, laid out at ``width × height`` CSS px (PNG: × ``scale``).
 
     Raises ValueError for unusable settings, ExportUnavailable without a browser, ExportError when the
@@ -323,7 +364,7 @@ def render(fig, format: str = "png", width: int = 1920, height: int = 1080, scal
 
 def export_figure(fig, settings: ExportSettings) -> bytes:
     """``fig`` in the settings' theme, laid out at their size, rendered in their format."""
-    themed = apply_theme(fig, settings.theme, size=settings.size)
+    themed = themed_spec(fig, settings.theme, size=settings.size)
     return render(themed, settings.format, settings.width, settings.height, settings.scale)
 
 
@@ -404,14 +445,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="function: f(x); derivative: f'(x); both: f above f' (default); gallery: every activation "
         "in one figure (no --fn)",
     )
-    parser.add_argument("--compare", action="store_true", help="draw all --fn activations in one figure")
+    parser.add_argument(
+        "--compare", action="store_true", help="draw all --fn activations (or all --gradient-flow runs) in one figure"
+    )
     parser.add_argument(
         "--gradient-flow",
         action="append",
         default=[],
         metavar="SETTINGS",
-        help='a gradient-flow figure of a deep network, e.g. "activation=sigmoid,depth=30,init=xavier_normal"; '
-        "repeat for several",
+        help="a deep network at initialisation and its gradient-flow figure, e.g. "
+        '"activation=sigmoid,depth=30,init=xavier_normal". Settings: activation, depth, width, batch, init, '
+        "bias, seed, sigma_w (for init=scaled_normal), the activation's parameters (alpha=0.2), and "
+        f"figure = {' | '.join(GRADIENT_FLOW_FIGURES)} (default gradients). Repeat for several; with --compare "
+        "they share one figure",
     )
     parser.add_argument("--format", choices=tuple(FORMATS), default="png", help="file format (default png)")
     parser.add_argument(
@@ -465,8 +511,7 @@ def plan_jobs(args: argparse.Namespace) -> list[Job]:
             jobs.append(Job(figure_stem(group, args.kind), _curves_builder(group, args.kind, args.lang, x_range)))
     elif not args.gradient_flow:
         raise CommandError("nothing to render: give --fn NAME, --kind gallery or --gradient-flow SETTINGS")
-    for spec in args.gradient_flow:
-        jobs.append(_gradient_flow_job(spec, args.lang))
+    jobs.extend(_gradient_flow_jobs(args.gradient_flow, args.compare, args.lang))
     return jobs
 
 
@@ -485,14 +530,118 @@ def _curves_builder(group, kind: str, lang: str, x_range: tuple[float, float]):
     return build
 
 
-def _gradient_flow_job(spec: str, lang: str) -> Job:
-    settings = parse_key_values(spec, "--gradient-flow")
+# --gradient-flow: settings of activations.network.simulate, plus the activation's parameters and which figure.
+GRADIENT_FLOW_FIGURES = ("gradients", "factors", "distributions", "dead", "activity")
+_GF_INTS = {"depth": 30, "width": 256, "batch": 256, "seed": 0}
+_GF_FLOATS = {"bias": 0.0, "sigma_w": None}
+
+
+def parse_gradient_flow(spec: str) -> tuple[dict, str]:
+    """'activation=sigmoid,depth=30,init=xavier_normal,figure=gradients' -> (simulate kwargs, figure).
+
+    Keys: activation (default relu), depth, width, batch, init (default he_normal), bias, seed, sigma_w,
+    figure (one of GRADIENT_FLOW_FIGURES, default gradients), and any parameter of the activation
+    (alpha=0.2). Values are checked here and by ``simulate``; problems raise CommandError.
+    """
+    from . import network
+    from .init import INITS
+
+    values = parse_key_values(spec, "--gradient-flow")
+    where = f"--gradient-flow {spec!r}"
+    act_name = values.pop("activation", "relu").lower()
     try:
-        from .figures import gradient_flow as gf_figures  # noqa: F401
-        from .network import simulate  # noqa: F401
-    except ImportError:
-        raise CommandError("--gradient-flow is not available in this version") from None
-    raise CommandError(f"--gradient-flow {spec!r}: not implemented yet ({settings})")
+        act = registry.get(act_name)
+    except ValueError as err:
+        raise CommandError(f"{where}: {err}") from None
+    figure = values.pop("figure", "gradients")
+    if figure not in GRADIENT_FLOW_FIGURES:
+        raise CommandError(f"{where}: figure must be one of {', '.join(GRADIENT_FLOW_FIGURES)}, got {figure!r}")
+    init = values.pop("init", "he_normal")
+    if init not in INITS:
+        raise CommandError(f"{where}: init must be one of {', '.join(INITS)}, got {init!r}")
+    kwargs: dict = {"activation": act.name, "init": init}
+    for key, default in {**_GF_INTS, **_GF_FLOATS}.items():
+        raw = values.pop(key, None)
+        if raw is None:
+            if default is not None:
+                kwargs[key] = default
+            continue
+        try:
+            number = float(raw)
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number):
+            raise CommandError(f"{where}: {key} must be a finite number, got {raw!r}")
+        if key in _GF_INTS:
+            if not number.is_integer():
+                raise CommandError(f"{where}: {key} must be a whole number, got {raw!r}")
+            number = int(number)
+        kwargs[key] = number
+    limits = {"depth": network.MAX_DEPTH, "width": network.MAX_WIDTH, "batch": network.MAX_BATCH}
+    for key, upper in limits.items():
+        if not 1 <= kwargs[key] <= upper:
+            raise CommandError(f"{where}: {key} must be from 1 to {upper}, got {kwargs[key]}")
+    fit = network.fit_size(kwargs["depth"], kwargs["width"], kwargs["batch"], (init,))
+    if fit.clamped:
+        raise CommandError(
+            f"{where}: depth {fit.depth} × width {kwargs['width']} × batch {kwargs['batch']} is too large "
+            f"(at this depth: width ≤ {fit.width}, batch ≤ {fit.batch})"
+        )
+    if kwargs["seed"] < 0:
+        raise CommandError(f"{where}: seed must be 0 or more, got {kwargs['seed']}")
+    if init == "scaled_normal" and not (kwargs.get("sigma_w") or 0) > 0:
+        raise CommandError(f"{where}: init=scaled_normal needs sigma_w > 0, e.g. sigma_w=1.5")
+    known = {p.name for p in act.params}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        allowed = ["activation", "figure", "init", *_GF_INTS, *_GF_FLOATS, *sorted(known)]
+        raise CommandError(f"{where}: unknown setting {', '.join(unknown)} (settings: {', '.join(allowed)})")
+    try:
+        kwargs["params"] = act.resolve({k: float(v) for k, v in values.items()})
+    except ValueError as err:
+        raise CommandError(f"{where}: {err}") from None
+    return kwargs, figure
+
+
+def gradient_flow_stem(kwargs: Mapping, figure: str | None = None) -> str:
+    """'sigmoid_depth-30_init-xavier_normal_gradients' (width, batch, bias, seed, σ_w when not default)."""
+    parts = [activation_stem(kwargs["activation"], kwargs.get("params")), f"depth-{kwargs['depth']}"]
+    parts.append(f"init-{kwargs['init']}")
+    for key, default in {**_GF_INTS, **_GF_FLOATS}.items():
+        if key != "depth" and key in kwargs and kwargs[key] != default:
+            parts.append(f"{key}-{format_number(kwargs[key])}")
+    return "_".join(parts + ([figure] if figure else []))
+
+
+def _gradient_flow_jobs(specs: Sequence[str], compare: bool, lang: str) -> list[Job]:
+    runs = [parse_gradient_flow(spec) for spec in specs]
+    if compare and len(runs) > 1:
+        figures = {figure for _kwargs, figure in runs}
+        if len(figures) > 1:
+            raise CommandError("--compare draws the runs in one figure: give them the same figure=")
+        stem = "_vs_".join(gradient_flow_stem(kwargs) for kwargs, _figure in runs) + f"_{runs[0][1]}"
+        return [Job(stem, _gradient_flow_builder([kwargs for kwargs, _f in runs], runs[0][1], lang))]
+    return [
+        Job(gradient_flow_stem(kwargs, figure), _gradient_flow_builder([kwargs], figure, lang))
+        for kwargs, figure in runs
+    ]
+
+
+def _gradient_flow_builder(runs: list[dict], figure: str, lang: str):
+    def build():
+        from .figures import gradient_flow
+        from .network import simulate
+
+        builders = {
+            "gradients": gradient_flow.gradient_norm_figure,
+            "factors": gradient_flow.layer_factor_figure,
+            "distributions": gradient_flow.distribution_figure,
+            "dead": gradient_flow.dead_saturated_figure,
+            "activity": gradient_flow.activity_heatmap,
+        }
+        return builders[figure]([simulate(**kwargs) for kwargs in runs], lang=lang)
+
+    return build
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -518,6 +667,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tqdm import tqdm
 
     status = 0
+    was_running = _BROWSER.is_running()  # e.g. inside the app, or a test's shared browser: leave it warm
     try:
         for job in tqdm(jobs, desc="rendering", unit="figure", disable=True if len(jobs) < 2 else None):
             path = out / export_filename(job.stem, settings.format)
@@ -531,9 +681,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 status = 1
                 continue
             path.write_bytes(data)
-            print(path)
+            tqdm.write(str(path))  # stdout, without breaking the progress bar on stderr
     finally:
-        shutdown()
+        if not was_running:
+            shutdown()
     return status
 
 

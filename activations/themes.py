@@ -3,11 +3,13 @@
 A theme is a frozen table of fonts, sizes, line widths and colours; ``apply_theme`` returns a themed copy
 of a figure without touching the original, so the app can show one figure and export it in another look.
 
-Sizes are given for a chart of about ``REFERENCE_SIDE`` pixels (its shorter side), which is how big the
-charts are on screen. Exported at a larger size the whole figure scales with it, so a 1920×1080 export
-looks like the on-screen chart, only sharper, instead of the same 13 px text on a huge canvas:
+Sizes are those of the chart on screen. Exported at a larger size the whole figure scales with it, so a
+1920×1080 export looks like the on-screen chart, only sharper, instead of 13 px text on a huge canvas:
 
-    factor = clip(min(width, height) / REFERENCE_SIDE, 1, MAX_FACTOR)
+    factor = clip(min(width / natural_width, height / natural_height), 1, MAX_FACTOR)
+
+where the natural size is the figure's own layout size (``SCREEN_WIDTH`` wide and Plotly's 450 px high
+when it sets none). A 450 px chart exported at 1920×1080 grows 1.9×; the 1110 px gallery stays as it is.
 
 Colours: each activation keeps its colour from ``figures.style.colour_for`` (colour-blind-safe palettes).
 The "slide" theme restricts a figure to the Okabe & Ito palette (colours already in it stay, the others
@@ -19,16 +21,21 @@ curve does not vanish on the dark theme and orange stays legible through a washe
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 
+import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 
-from .i18n import N_
 from .figures.style import FONT_FAMILY
+from .i18n import N_
 
-REFERENCE_SIDE = 600  # px: the shorter side of a typical on-screen chart
+SCREEN_WIDTH = 1000  # px: about how wide a chart is on screen ("stretch" in the wide layout)
+DEFAULT_HEIGHT = 450  # px: Plotly's (and Streamlit's) height for a figure that sets none
 MAX_FACTOR = 3.0
 BASE_FONT_SIZE = 13  # what figures.style.base_layout uses; explicit sizes in a figure are scaled from it
 BASE_LINE_WIDTH = 2.0  # Plotly's default line width
@@ -39,7 +46,7 @@ SLIDE_PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9
 
 @dataclass(frozen=True)
 class Theme:
-    """The look of an exported (or presented) figure. Sizes are pixels at ``REFERENCE_SIDE``."""
+    """The look of an exported (or presented) figure. Sizes are pixels on screen (scaled for export)."""
 
     name: str
     label: str  # marked with N_, translated where shown
@@ -49,6 +56,7 @@ class Theme:
     title_size: float
     axis_title_size: float
     line_width: float  # data lines; explicit widths in a figure scale by line_width / BASE_LINE_WIDTH
+    marker_scale: float  # markers (e.g. the dot at a kink) grow by this on top of the size factor
     text_colour: str
     paper_colour: str  # outside the axes; "rgba(0,0,0,0)" is transparent
     plot_colour: str  # inside the axes
@@ -76,6 +84,7 @@ THEMES: dict[str, Theme] = {
         title_size=16,
         axis_title_size=14,
         line_width=2.0,
+        marker_scale=1.0,
         text_colour="#2a3f5f",
         paper_colour="#FFFFFF",
         plot_colour="#FFFFFF",
@@ -93,6 +102,7 @@ THEMES: dict[str, Theme] = {
         title_size=16,
         axis_title_size=14,
         line_width=2.0,
+        marker_scale=1.0,
         text_colour="#E8E8E8",
         paper_colour="#111111",
         plot_colour="#111111",
@@ -110,6 +120,7 @@ THEMES: dict[str, Theme] = {
         title_size=16,
         axis_title_size=14,
         line_width=2.0,
+        marker_scale=1.0,
         text_colour="#222222",
         paper_colour=TRANSPARENT,
         plot_colour=TRANSPARENT,
@@ -124,9 +135,10 @@ THEMES: dict[str, Theme] = {
         template="plotly_white",
         font_family=FONT_FAMILY,
         font_size=18,
-        title_size=24,
+        title_size=20,
         axis_title_size=20,
         line_width=4.0,
+        marker_scale=1.4,
         text_colour="#000000",
         paper_colour="#FFFFFF",
         plot_colour="#FFFFFF",
@@ -151,11 +163,13 @@ def get_theme(theme: str | Theme) -> Theme:
         raise ValueError(f"unknown theme {theme!r}; valid themes: {', '.join(THEMES)}") from None
 
 
-def size_factor(size: tuple[int, int] | None) -> float:
-    """How much fonts and lines grow for a figure of ``size`` = (width, height) px (1 on screen)."""
+def size_factor(size: tuple[int, int] | None, natural: tuple[float, float] = (SCREEN_WIDTH, DEFAULT_HEIGHT)) -> float:
+    """How much fonts, lines and margins grow when a figure of ``natural`` size is laid out at ``size``
+    (both (width, height) px); 1 on screen (``size`` None) and never below 1 or above MAX_FACTOR."""
     if size is None:
         return 1.0
-    return min(max(min(size) / REFERENCE_SIDE, 1.0), MAX_FACTOR)
+    ratio = min(size[0] / natural[0], size[1] / natural[1])
+    return min(max(ratio, 1.0), MAX_FACTOR)
 
 
 # --- colours -------------------------------------------------------------------------------------------
@@ -246,11 +260,11 @@ def readable_colour(colour: str, background: str, min_contrast: float) -> str:
 
 def palette_mapping(colours: list[str], palette: tuple[str, ...]) -> dict[str, str]:
     """Map a figure's colours (in order of first appearance) into ``palette``: colours already in it stay,
-    the others take the palette's unused colours in order (cycling if there are more than it has)."""
+    the others take the palette's unused colours in order, then the whole palette again in a cycle."""
     normalised = {c: _normal(c) for c in colours}
     pal = [_normal(p) for p in palette]
     used = {n for n in normalised.values() if n in pal}
-    free = [p for p in palette if _normal(p) not in used] or list(palette)
+    free = [p for p in palette if _normal(p) not in used] + list(palette)
     mapping: dict[str, str] = {}
     i = 0
     for colour in colours:
@@ -270,69 +284,127 @@ def _normal(colour: str) -> str:
 
 
 # --- applying a theme ---------------------------------------------------------------------------------
+# Works on the figure's plain dict and builds one new Figure at the end: setting properties one by one on
+# a go.Figure validates each assignment, which costs seconds for the 54-trace gallery.
+
+_LINE_TRACES = ("scatter", "scattergl")
+_COLOURBAR_TRACES = ("heatmap", "contour", "histogram2d")
 
 
-def apply_theme(fig: go.Figure, theme: str | Theme, size: tuple[int, int] | None = None) -> go.Figure:
+def apply_theme(fig: go.Figure | dict, theme: str | Theme, size: tuple[int, int] | None = None) -> go.Figure:
     """A copy of ``fig`` in ``theme``; with ``size`` = (width, height) px it is also laid out at that size,
-    fonts and lines scaled by ``size_factor(size)``. The original figure is not modified."""
+    fonts, lines and margins scaled by ``size_factor``. The original figure is not modified."""
+    return go.Figure(themed_spec(fig, theme, size))
+
+
+def themed_spec(fig: go.Figure | dict, theme: str | Theme, size: tuple[int, int] | None = None) -> dict:
+    """``apply_theme`` as a plain figure dict (template expanded), ready for plotly.js or kaleido: skips
+    re-validating the whole figure as a go.Figure, which is most of the theming time."""
     theme = get_theme(theme)
-    k = size_factor(size)
+    spec = fig.to_dict() if hasattr(fig, "to_dict") else go.Figure(fig).to_dict()
+    spec["data"] = [_decode_arrays(trace) for trace in spec.get("data", [])]
+    layout = spec.setdefault("layout", {})
+    data = spec.setdefault("data", [])
+    natural = (layout.get("width") or SCREEN_WIDTH, layout.get("height") or DEFAULT_HEIGHT)
+    k = size_factor(size, natural)
     text_scale = theme.font_size / BASE_FONT_SIZE * k
     line_scale = theme.line_width / BASE_LINE_WIDTH * k
-    out = go.Figure(fig)
+    text = dict(color=theme.text_colour)
 
-    out.update_layout(
-        template=theme.template,
-        paper_bgcolor=theme.paper_colour,
-        plot_bgcolor=theme.plot_colour,
-        font=dict(family=theme.font_family, size=theme.font_size * k, color=theme.text_colour),
-        title_font=dict(size=theme.title_size * k, color=theme.text_colour),
-        legend=dict(font=dict(size=theme.font_size * k, color=theme.text_colour), bgcolor=TRANSPARENT),
-        hoverlabel=dict(font=dict(size=theme.font_size * k)),
-    )
-    if size is not None:
-        out.update_layout(width=int(size[0]), height=int(size[1]), autosize=False)
+    layout["template"] = template_dict(theme.template)
+    layout.update(paper_bgcolor=theme.paper_colour, plot_bgcolor=theme.plot_colour)
+    _merge(layout, "font", family=theme.font_family, size=theme.font_size * k, **text)
+    if isinstance(layout.get("title"), str):
+        layout["title"] = {"text": layout["title"]}
+    _merge(layout.setdefault("title", {}), "font", size=theme.title_size * k, **text)
+    legend = layout.setdefault("legend", {})
+    legend["bgcolor"] = TRANSPARENT
+    _merge(legend, "font", size=theme.font_size * k, **text)
     if theme.legend_outside:
-        out.update_layout(
-            legend=dict(orientation="v", x=1.02, xanchor="left", y=1.0, yanchor="top", itemwidth=30 * k)
+        legend.update(orientation="v", x=1.02, xanchor="left", y=1.0, yanchor="top")
+    _merge(layout, "hoverlabel", font={"size": theme.font_size * k})
+    if size is not None:
+        layout.update(width=int(size[0]), height=int(size[1]), autosize=False)
+        margin = layout.get("margin", {})
+        for side in ("l", "r", "t", "b"):
+            if isinstance(margin.get(side), int | float):
+                margin[side] = margin[side] * text_scale  # margins hold tick labels and titles
+    axes = [key for key in layout if re.fullmatch(r"[xy]axis\d*", key)] or ["xaxis", "yaxis"]
+    for key in axes:
+        axis = layout.setdefault(key, {})
+        axis.update(
+            gridcolor=theme.grid_colour,
+            zerolinecolor=theme.zero_line_colour,
+            zerolinewidth=max(1.0, line_scale * 0.75),
+            linecolor=theme.zero_line_colour,
         )
-    axis = dict(
-        gridcolor=theme.grid_colour,
-        zerolinecolor=theme.zero_line_colour,
-        zerolinewidth=max(1.0, line_scale * 0.75),
-        linecolor=theme.zero_line_colour,
-        tickfont=dict(size=theme.font_size * k, color=theme.text_colour),
-        title_font=dict(size=theme.axis_title_size * k, color=theme.text_colour),
-    )
-    out.update_xaxes(**axis)
-    out.update_yaxes(**axis)
-    for trace in out.data:
-        if trace.type in ("heatmap", "contour", "histogram2d"):
-            trace.colorbar.tickfont = dict(size=theme.font_size * k, color=theme.text_colour)
-            trace.colorbar.title.font = dict(size=theme.axis_title_size * k, color=theme.text_colour)
+        _merge(axis, "tickfont", size=theme.font_size * k, **text)
+        if isinstance(axis.get("title"), str):
+            axis["title"] = {"text": axis["title"]}
+        _merge(axis.setdefault("title", {}), "font", size=theme.axis_title_size * k, **text)
 
-    recolour = _recolourer(out, theme)
-    for trace in out.data:
-        _theme_trace(trace, recolour, line_scale, k)
-    for annotation in out.layout.annotations:
-        size_now = annotation.font.size or BASE_FONT_SIZE
-        annotation.font.size = size_now * text_scale
-        annotation.font.color = recolour(annotation.font.color) if annotation.font.color else theme.text_colour
-        if annotation.font.family is None or annotation.font.family == FONT_FAMILY:
-            annotation.font.family = theme.font_family
-    for shape in out.layout.shapes:
-        if shape.line.width is not None:
-            shape.line.width = shape.line.width * line_scale
-        if shape.line.color:
-            shape.line.color = recolour(shape.line.color)
-    return out
+    recolour = _recolourer(data, theme)
+    for trace in data:
+        _theme_trace(trace, recolour, line_scale, theme.marker_scale * k, k)
+        if size is not None and trace.get("type", "scatter") in _LINE_TRACES:
+            # plotly.js drops points within ~width/4 px of a straight line: with slide-thick lines a smooth
+            # curve then shows corners. Exports keep every sample.
+            trace.setdefault("line", {})["simplify"] = False
+        if trace.get("type") in _COLOURBAR_TRACES:
+            bar = trace.setdefault("colorbar", {})
+            _merge(bar, "tickfont", size=theme.font_size * k, **text)
+            _merge(bar.setdefault("title", {}), "font", size=theme.axis_title_size * k, **text)
+    for annotation in layout.get("annotations", []):
+        font = annotation.setdefault("font", {})
+        font["size"] = (font.get("size") or BASE_FONT_SIZE) * text_scale
+        font["color"] = recolour(font["color"]) if font.get("color") else theme.text_colour
+        if font.get("family") in (None, FONT_FAMILY):
+            font["family"] = theme.font_family
+    for shape in layout.get("shapes", []):
+        line = shape.get("line")
+        if not line:
+            continue
+        if isinstance(line.get("width"), int | float):
+            line["width"] = line["width"] * line_scale
+        if line.get("color"):
+            line["color"] = recolour(line["color"])
+    return spec
 
 
-def _recolourer(fig: go.Figure, theme: Theme):
+@cache
+def template_dict(name: str) -> dict:
+    """A registered Plotly template ("plotly_white") as the dict plotly.js needs (it knows no names)."""
+    return pio.templates[name].to_plotly_json()
+
+
+def _decode_arrays(value):
+    """Plotly 7's to_dict writes numpy data as {"dtype", "bdata"(base64), "shape"}: back to numpy arrays,
+    so a themed figure holds the same arrays as the original."""
+    if isinstance(value, dict):
+        if "bdata" in value and "dtype" in value and set(value) <= {"bdata", "dtype", "shape"}:
+            array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+            if "shape" in value:
+                array = array.reshape([int(n) for n in str(value["shape"]).split(",")])
+            return array.copy()
+        return {key: _decode_arrays(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_decode_arrays(item) for item in value]
+    return value
+
+
+def _merge(parent: dict, key: str, **values) -> None:
+    """parent[key].update(values), creating parent[key] when absent."""
+    child = parent.get(key)
+    if not isinstance(child, dict):
+        child = parent[key] = {}
+    child.update(values)
+
+
+def _recolourer(data: list[dict], theme: Theme):
     """The colour function for this figure: palette mapping (slide) then the contrast floor."""
     mapping: Mapping[str, str] = {}
     if theme.palette:
-        seen = [c for trace in fig.data for c in _trace_colours(trace)]
+        seen = [c for trace in data for c in _trace_colours(trace)]
         mapping = palette_mapping(list(dict.fromkeys(seen)), theme.palette)
 
     def recolour(colour):
@@ -344,32 +416,31 @@ def _recolourer(fig: go.Figure, theme: Theme):
     return recolour
 
 
-def _trace_colours(trace) -> list[str]:
+def _trace_colours(trace: dict) -> list[str]:
+    """The opaque line and marker colours of a trace (translucent ones are bands and fills: left alone)."""
     colours = []
-    line = getattr(trace, "line", None)
-    if line is not None and isinstance(getattr(line, "color", None), str):
-        colours.append(line.color)
-    marker = getattr(trace, "marker", None)
-    if marker is not None and isinstance(getattr(marker, "color", None), str):
-        colours.append(marker.color)
+    for part in ("line", "marker"):
+        colour = (trace.get(part) or {}).get("color")
+        if isinstance(colour, str) and (parsed := parse_colour(colour)) is not None and parsed[1] >= 1:
+            colours.append(colour)
     return colours
 
 
-def _theme_trace(trace, recolour, line_scale: float, k: float) -> None:
-    line = getattr(trace, "line", None)
-    if line is not None and hasattr(line, "width") and trace.type in ("scatter", "scattergl"):
-        line.width = (line.width if line.width is not None else BASE_LINE_WIDTH) * line_scale
-    if line is not None and isinstance(getattr(line, "color", None), str):
-        line.color = recolour(line.color)
-    marker = getattr(trace, "marker", None)
-    if marker is not None:
-        if isinstance(getattr(marker, "color", None), str):
-            marker.color = recolour(marker.color)
-        if trace.type in ("scatter", "scattergl") and isinstance(getattr(marker, "size", None), int | float):
-            marker.size = marker.size * line_scale
-        marker_line = getattr(marker, "line", None)
-        if marker_line is not None and isinstance(getattr(marker_line, "color", None), str):
-            marker_line.color = recolour(marker_line.color)
-    textfont = getattr(trace, "textfont", None)
-    if textfont is not None and isinstance(getattr(textfont, "size", None), int | float):
-        textfont.size = textfont.size * k
+def _theme_trace(trace: dict, recolour, line_scale: float, marker_scale: float, k: float) -> None:
+    kind = trace.get("type", "scatter")
+    line = trace.get("line")
+    if kind in _LINE_TRACES:
+        line = trace.setdefault("line", {})
+        width = line.get("width")
+        line["width"] = (BASE_LINE_WIDTH if width is None else width) * line_scale  # 0 (band edges) stays 0
+    if line and isinstance(line.get("color"), str):
+        line["color"] = recolour(line["color"])
+    marker = trace.get("marker")
+    if marker:
+        if isinstance(marker.get("color"), str):
+            marker["color"] = recolour(marker["color"])
+        if kind in _LINE_TRACES and isinstance(marker.get("size"), int | float):
+            marker["size"] = marker["size"] * marker_scale
+    textfont = trace.get("textfont")
+    if textfont and isinstance(textfont.get("size"), int | float):
+        textfont["size"] = textfont["size"] * k

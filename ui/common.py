@@ -54,9 +54,18 @@ def first_visit(page: str) -> bool:
     return f"_seen_{page}" not in st.session_state
 
 
+MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$:"})
+
+
+def plain(text: str) -> str:
+    """``text`` with every Markdown/LaTeX control character escaped, so URL text shows as typed."""
+    return str(text).translate(MARKDOWN_SPECIALS)
+
+
 def show_warnings(warnings: Warnings) -> None:
+    """One warning box per message; messages quote URL text, so they are shown as plain text."""
     for message in warnings.messages:
-        st.warning(message, icon="⚠️")
+        st.warning(plain(message), icon="⚠️")
 
 
 def sync_url(state: Mapping[str, object]) -> None:
@@ -64,7 +73,7 @@ def sync_url(state: Mapping[str, object]) -> None:
     params = {k: str(v) for k, v in state.items() if v is not None and v != ""}
     if language() != DEFAULT_LANGUAGE:
         params["lang"] = language()
-    for sticky in ("present",):
+    for sticky in ("present", "theme", "figsize"):  # the export panel's keys (ui/export_panel.py)
         if sticky in st.query_params and sticky not in params:
             params[sticky] = st.query_params[sticky]
     if params != query():
@@ -72,11 +81,8 @@ def sync_url(state: Mapping[str, object]) -> None:
 
 
 def show_chart(fig, name: str, *, key: str) -> None:
-    """Show a Plotly figure. `name` is the file-name stem its exports get (e.g. 'relu_derivative')."""
-    st.plotly_chart(
-        fig,
-        key=key,
-        width="stretch",
-        theme=None,
-        config={"displaylogo": False, "toImageButtonOptions": {"filename": name}},
-    )
+    """Show a Plotly figure with its download button. `name` is the file-name stem its exports get
+    (e.g. 'relu_derivative'); the export settings come from the sidebar's export panel."""
+    from ui.export_panel import show_exportable_chart  # here, not at the top: export_panel imports this module
+
+    show_exportable_chart(fig, name, key=key)

@@ -1,0 +1,71 @@
+"""The export panel in the real app: a chart's download button delivers the file, presentation mode a slide."""
+
+import io
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+PLOT = ".js-plotly-plot .main-svg"
+DOWNLOAD = '[data-testid="stDownloadButton"] button'
+
+
+def open_page(page, app_server, path: str) -> None:
+    """Open ``path``, after the app's entry page: the first request a fresh Streamlit server gets for a deep
+    link runs pages/<name>.py on its own (Streamlit's pages/ folder auto-discovery), without app.py's
+    sidebar, until app.py has run once in the process."""
+    page.goto(app_server.url + "/")
+    page.get_by_text("Export and present").wait_for(timeout=60_000)
+    page.goto(app_server.url + path)
+    page.wait_for_selector(PLOT, timeout=60_000)
+
+
+def download(page) -> tuple[str, bytes]:
+    with page.expect_download(timeout=60_000) as info:
+        page.locator(DOWNLOAD).first.click()
+    file = info.value
+    return file.suggested_filename, Path(file.path()).read_bytes()
+
+
+def test_download_button_renders_the_chart_in_the_chosen_format(page, app_server):
+    from PIL import Image
+
+    p = page.page
+    open_page(p, app_server, "/explorer?fn=leaky_relu&leaky_relu.alpha=0.2")
+    name, data = download(p)
+    assert name == "leaky_relu_alpha-0.2.png"
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.size == (1920, 1080)  # the default "16:9 slide" at scale 1
+
+    # Switch the sidebar panel to SVG: the same chart comes back as vector XML with its legend text.
+    p.get_by_text("Export and present").click()
+    p.locator('[data-testid="stSidebar"]').get_by_role("radio", name="SVG", exact=True).click()
+    p.get_by_role("button", name="Download SVG").wait_for(timeout=30_000)
+    name, data = download(p)
+    assert name == "leaky_relu_alpha-0.2.svg"
+    root = ET.fromstring(data)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert "Leaky ReLU (α=0.2)" in "".join(root.itertext())
+    assert page.exceptions() == []
+
+
+def test_presentation_mode_shows_only_the_chart_at_the_chosen_aspect_ratio(page, app_server):
+    p = page.page
+    open_page(p, app_server, "/explorer?fn=relu&present=1&figsize=1440x1080&theme=slide")
+    p.wait_for_timeout(500)  # let plotly finish its resize to the frame
+    assert not p.locator('[data-testid="stSidebar"]').is_visible()
+    assert not p.get_by_role("slider").first.is_visible()
+    assert not p.locator(DOWNLOAD).count()
+    width, height = p.evaluate(
+        "() => { const s = document.querySelector('.js-plotly-plot .main-svg');"
+        " return [Number(s.getAttribute('width')), Number(s.getAttribute('height'))]; }"
+    )
+    assert width / height == pytest.approx(4 / 3, rel=0.02)
+    # The link keeps the slide's settings, so sharing it reproduces the figure.
+    assert "present=1" in p.url and "figsize=1440x1080" in p.url and "theme=slide" in p.url
+    p.get_by_role("button", name="Exit presentation").click()
+    p.locator('[data-testid="stSidebar"]').wait_for(state="visible", timeout=30_000)
+    assert page.exceptions() == []
