@@ -200,9 +200,10 @@ register(
         formula=r"\begin{cases} x & x > 0 \\ \tfrac{l+u}{2}\, x & x \le 0 \end{cases}",
         derivative_formula=r"\begin{cases} 1 & x > 0 \\ \tfrac{l+u}{2} & x \le 0 \end{cases}",
         family="rectifier",
+        # The two ranges do not overlap, so every slider position is a valid pair (lower ≤ upper).
         params=(
-            Param("lower", 1 / 8, 0.0, 1.0, 0.005, "l", N_("lower bound of the random slope")),
-            Param("upper", 1 / 3, 0.0, 1.0, 0.005, "u", N_("upper bound of the random slope")),
+            Param("lower", 1 / 8, 0.0, 0.3, 0.005, "l", N_("lower bound of the random slope")),
+            Param("upper", 1 / 3, 0.3, 1.0, 0.005, "u", N_("upper bound of the random slope")),
         ),
         year=2015,
         paper="Xu, Wang, Chen & Li, Empirical Evaluation of Rectified Activations (2015)",
@@ -683,9 +684,10 @@ register(
         formula=r"\min(\max(x, a), b)",
         derivative_formula=r"\begin{cases} 1 & a < x < b \\ 0 & \text{otherwise} \end{cases}",
         family="sigmoid-like",
+        # The two ranges do not overlap, so every slider position is a valid pair (min_val < max_val).
         params=(
-            Param("min_val", -1.0, -5.0, 0.0, 0.1, "a", N_("lower bound of the output")),
-            Param("max_val", 1.0, 0.0, 5.0, 0.1, "b", N_("upper bound of the output")),
+            Param("min_val", -1.0, -5.0, -0.1, 0.1, "a", N_("lower bound of the output")),
+            Param("max_val", 1.0, 0.1, 5.0, 0.1, "b", N_("upper bound of the output")),
         ),
         year=2008,
         paper="Collobert, Large Scale Machine Learning (PhD thesis, 2004); Torch's HardTanh",

@@ -211,6 +211,9 @@ with controls:
             if problem:
                 st.warning(plain(problem), icon="⚠️")
         selection.append((fn, tuple(sorted(values.items()))))
+    if fns and not selection:  # only a refused formula was chosen: keep something on screen
+        st.info(_("Showing the default activations until the formula is accepted."))
+        selection = [(fn, tuple(sorted(activations.get(fn).defaults.items()))) for fn in DEFAULT_FUNCTIONS]
     x_range = st.slider(_("x range"), min_value=-X_LIMIT, max_value=X_LIMIT, step=0.5, key="ex_xrange")
     if x_range[0] >= x_range[1]:
         x_range = (x_range[0], x_range[0] + 0.5) if x_range[0] < X_LIMIT else (X_LIMIT - 0.5, X_LIMIT)

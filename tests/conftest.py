@@ -78,6 +78,8 @@ class AppServer:
                 f"--server.port={self.port}",
                 "--server.address=127.0.0.1",
                 "--browser.gatherUsageStats=false",
+                # Without this, Streamlit unloads modules that change on disk while other sessions run.
+                "--server.fileWatcherType=none",
                 *extra_args,
             ],
             cwd=ROOT,

@@ -76,7 +76,7 @@ def test_second_derivative_panel_on_request():
         ({"fn": "elu", "alpha": "-7"}, "alpha"),
         ({"fn": "relu", "xmin": "4", "xmax": "-4"}, "xmin"),
         ({"fn": "relu,tanh,sigmoid,elu,gelu,selu,mish,silu"}, "6"),
-        ({"fn": "hardtanh", "min_val": "0", "max_val": "0"}, "Hardtanh"),
+        ({"fn": "hardtanh", "min_val": "0", "max_val": "0"}, "min_val"),
     ],
 )
 def test_bad_url_values_warn_and_fall_back(query, fragment):

@@ -1,0 +1,427 @@
+"""A classroom on one server: many real browser sessions opening pages and moving sliders at once.
+
+    python -m benchmarks.load_test                 # 10 sessions for 60 s (the issue's criteria)
+    python -m benchmarks.load_test --short         # 10 sessions for 15 s (CI: tests/test_load_short.py)
+    python -m benchmarks.load_test --sessions 30 --duration 120 --json load.json
+
+One ``streamlit run app.py`` and one headless Chromium with ``--sessions`` Playwright contexts (each a
+separate Streamlit session, like a student's laptop). Each session visits the pages of
+``benchmarks/page_table.py`` in turn, starting at a different one, and on every page with a benchmark
+slider presses ArrowRight a few times, timing each press to the chart showing new data (the same
+page-side timing as ``bench_browser.py``). Meanwhile a sampler reads the server's resident memory (the
+Streamlit process and its children, e.g. the export renderer's Chromium) every half second.
+
+Criteria (exit status 1 if any fails): no exception element shown, no console error, no error or
+traceback in the server log, no page or press that timed out, p95 slider-to-plot under ``--p95-ms``
+(3000), peak RSS under ``--peak-mb``, and RSS after the sessions closed (and the server dropped them,
+``server.disconnectedSessionTTL`` later) back within ``--after-mb`` of its start. "Start" is measured
+after one warm-up visit of every page, so imports and first cache entries are in it.
+
+The client runs on the same machine as the server: on 2 cores the browsers' rendering takes CPU from
+the server, so these figures are pessimistic for a real class, whose browsers run on their own laptops.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+
+import psutil
+
+from benchmarks import percentile, row
+from benchmarks.bench_browser import VIEWPORT, AppServer, browser_missing_reason, launch, press_and_time, wait_ready
+from benchmarks.page_table import PageSpec, available_pages
+
+SESSION_TTL_S = 5  # server.disconnectedSessionTTL for the test: how long a closed tab's session is kept
+# The settings a class server should run with (README, "Serving a large class"): sessions of closed tabs
+# dropped soon, and no file watcher (it unloads changed modules from sys.modules while other sessions
+# run: with files edited under a running server that race shows up as KeyError in imports and "not
+# the same object" pickling errors in st.cache_data).
+SERVER_ARGS = (f"--server.disconnectedSessionTTL={SESSION_TTL_S}", "--server.fileWatcherType=none")
+LOG_ERROR = re.compile(r"Traceback|\bERROR\b|\bCRITICAL\b|Exception", re.IGNORECASE)
+
+
+@dataclass
+class Criteria:
+    p95_ms: float = 3000.0
+    peak_mb: float = 2000.0
+    after_mb: float = 150.0  # allowed growth from start to after (allocator slack, bounded caches' entries)
+
+
+@dataclass
+class Result:
+    sessions: int
+    duration_s: float
+    pages: list[str]
+    latencies_ms: list[float] = field(default_factory=list)
+    latencies_by_page: dict[str, list[float]] = field(default_factory=dict)
+    page_loads: int = 0
+    exceptions: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    timeouts: list[str] = field(default_factory=list)
+    log_errors: list[str] = field(default_factory=list)
+    # The Streamlit process's RSS, and the PSS total with its children (see Memory), in MB.
+    rss_cold_mb: float = 0.0
+    rss_start_mb: float = 0.0
+    rss_peak_mb: float = 0.0
+    rss_after_mb: float = 0.0
+    total_cold_mb: float = 0.0
+    total_start_mb: float = 0.0
+    total_peak_mb: float = 0.0
+    total_after_mb: float = 0.0
+    server_alive: bool = True
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def p50_ms(self) -> float:
+        return percentile(self.latencies_ms, 50)
+
+    @property
+    def p95_ms(self) -> float:
+        return percentile(self.latencies_ms, 95)
+
+    def to_json(self) -> dict:
+        return {**asdict(self), "p50_ms": self.p50_ms, "p95_ms": self.p95_ms, "presses": len(self.latencies_ms)}
+
+
+@dataclass(frozen=True)
+class Memory:
+    """The server's memory: ``rss`` of the Streamlit process itself, and ``total``, the proportional set
+    size (PSS) of it and all its descendants (the export renderer's Chromium among them). PSS shares each
+    shared page among the processes using it, so unlike summed RSS the total counts it once."""
+
+    rss: float
+    total: float
+
+
+def server_memory_mb(pid: int) -> Memory:
+    """``Memory`` of the process ``pid`` and its descendants, in MB (zeros once it has exited)."""
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+        rss = root.memory_info().rss
+    except psutil.NoSuchProcess:
+        return Memory(0.0, 0.0)
+    total = 0
+    for process in processes:
+        try:
+            info = process.memory_full_info()
+            total += getattr(info, "pss", info.rss)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass
+    return Memory(rss / 2**20, total / 2**20)
+
+
+class MemorySampler:
+    """Samples ``server_memory_mb`` every ``interval`` seconds on a thread, keeping the peaks."""
+
+    def __init__(self, pid: int, interval: float = 0.5):
+        self.pid, self.interval = pid, interval
+        self.samples: list[Memory] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.samples.append(server_memory_mb(self.pid))
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def peak(self) -> Memory:
+        return Memory(
+            max((m.rss for m in self.samples), default=0.0), max((m.total for m in self.samples), default=0.0)
+        )
+
+
+def page_url(server_url: str, spec: PageSpec) -> str:
+    return f"{server_url}{spec.url}" + (f"?{spec.bench.query}" if spec.bench else "")
+
+
+def watch_console(page, errors: list[str], label: str) -> None:
+    """Record console errors and uncaught page errors (Streamlit's own /_stcore/ probes excepted, as in
+    tests/conftest.py's PageWatcher)."""
+
+    def on_console(message) -> None:
+        url = (message.location or {}).get("url", "")
+        if message.type == "error" and "/_stcore/" not in url:
+            errors.append(f"{label}: {message.text[:300]}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: errors.append(f"{label}: pageerror {str(exc)[:300]}"))
+
+
+def visit_order(pages: list[PageSpec], index: int) -> list[PageSpec]:
+    """Session ``index``'s round of pages: starting at a page with a slider (a different one for
+    neighbouring sessions), then every other page."""
+    with_slider = [p for p in pages if p.bench]
+    if not with_slider:
+        return pages[index % len(pages) :] + pages[: index % len(pages)]
+    first = with_slider[index % len(with_slider)]
+    start = pages.index(first)
+    return pages[start:] + pages[:start]
+
+
+async def student(index: int, browser, server_url: str, pages: list[PageSpec], deadline: float, result: Result):
+    """One session: visit pages in turn (``visit_order``), moving each page's slider."""
+    await asyncio.sleep(0.2 * index)  # a class arrives within a few seconds, not in the same millisecond
+    context = await browser.new_context(viewport=VIEWPORT)
+    try:
+        page = await context.new_page()
+        page.set_default_timeout(60_000)
+        watch_console(page, result.console_errors, f"session {index}")
+        # The first visit is to a page with a slider and times at least two presses even past the
+        # deadline, so a short run on a slow machine still has samples from every session.
+        order = visit_order(pages, index)
+        visit = 0
+        while visit == 0 or time.monotonic() < deadline:
+            spec = order[visit % len(order)]
+            visit += 1
+            label = f"session {index}, {spec.name}"
+            try:
+                await page.goto(page_url(server_url, spec))
+                await wait_ready(page, spec.bench.plot if spec.bench else 0, timeout=60_000)
+                result.page_loads += 1
+            except Exception as err:  # a page that never draws is a failure to report, not a crash
+                result.timeouts.append(f"{label}: page did not load ({type(err).__name__})")
+                continue
+            if spec.bench:
+                for press in range(3 + (index + visit) % 3):
+                    if time.monotonic() >= deadline and (visit > 1 or press >= 2):
+                        break
+                    try:
+                        latency = await press_and_time(page, spec.bench.slider, spec.bench.plot)
+                    except Exception as err:
+                        result.timeouts.append(f"{label}: slider press ({type(err).__name__})")
+                        break
+                    result.latencies_ms.append(latency)
+                    result.latencies_by_page.setdefault(spec.name, []).append(latency)
+                    await asyncio.sleep(0.3)
+            else:
+                await asyncio.sleep(2.0)  # reading the page
+            shown = await page.locator('[data-testid="stException"]').all_inner_texts()
+            result.exceptions.extend(f"{label}: {text[:300]}" for text in shown)
+    finally:
+        await context.close()
+
+
+async def warm_up(browser, server_url: str, pages: list[PageSpec]) -> None:
+    context = await browser.new_context(viewport=VIEWPORT)
+    try:
+        page = await context.new_page()
+        for spec in pages:
+            await page.goto(page_url(server_url, spec))
+            await wait_ready(page, spec.bench.plot if spec.bench else 0)
+    finally:
+        await context.close()
+
+
+async def drive(server: AppServer, sessions: int, duration: float, result: Result, log) -> MemorySampler:
+    from playwright.async_api import async_playwright
+
+    pages = available_pages()
+    async with async_playwright() as pw:
+        browser = await launch(pw)
+        try:
+            log("warm-up: one visit of every page")
+            await warm_up(browser, server.url, pages)  # its session (a few MB) is in "start", gone by "after"
+            start = server_memory_mb(server.process.pid)
+            result.rss_start_mb, result.total_start_mb = start.rss, start.total
+            log(f"{sessions} sessions for {duration:g} s (server RSS at start {start.rss:.0f} MB)")
+            sampler = MemorySampler(server.process.pid)
+            with sampler:
+                deadline = time.monotonic() + duration
+                await asyncio.gather(
+                    *(student(i, browser, server.url, pages, deadline, result) for i in range(sessions))
+                )
+                log(f"sessions closed; waiting {SESSION_TTL_S + 3} s for the server to drop them")
+                await asyncio.sleep(SESSION_TTL_S + 3)
+        finally:
+            await browser.close()
+    return sampler
+
+
+def start_of(result: Result) -> Memory:
+    return Memory(result.rss_start_mb, result.total_start_mb)
+
+
+def log_errors(text: str) -> list[str]:
+    return [line.strip()[:300] for line in text.splitlines() if LOG_ERROR.search(line)]
+
+
+def judge(result: Result, criteria: Criteria) -> list[str]:
+    """The criteria that failed, in words (empty when the run passed)."""
+    failures = []
+    if result.exceptions:
+        failures.append(f"{len(result.exceptions)} exception element(s) shown: {result.exceptions[:3]}")
+    if result.console_errors:
+        failures.append(f"{len(result.console_errors)} console error(s): {result.console_errors[:3]}")
+    if result.log_errors:
+        failures.append(f"{len(result.log_errors)} error line(s) in the server log: {result.log_errors[:3]}")
+    if result.timeouts:
+        failures.append(f"{len(result.timeouts)} timeout(s): {result.timeouts[:3]}")
+    if not result.latencies_ms:
+        failures.append("no slider press was timed")
+    elif not result.p95_ms < criteria.p95_ms:
+        failures.append(f"p95 slider-to-plot {result.p95_ms:.0f} ms ≥ {criteria.p95_ms:g} ms")
+    if not result.total_peak_mb < criteria.peak_mb:
+        failures.append(
+            f"peak server memory (PSS with children) {result.total_peak_mb:.0f} MB ≥ {criteria.peak_mb:g} MB"
+        )
+    if not result.rss_after_mb <= result.rss_start_mb + criteria.after_mb:
+        failures.append(
+            f"server RSS after the sessions closed {result.rss_after_mb:.0f} MB is more than {criteria.after_mb:g} MB "
+            f"above its start {result.rss_start_mb:.0f} MB"
+        )
+    if not result.server_alive:
+        failures.append("the server exited")
+    return failures
+
+
+def run(sessions: int = 10, duration: float = 60.0, criteria: Criteria | None = None, log=None) -> Result:
+    """Start a server, run the class, stop the server; the figures and the failed criteria."""
+    criteria = criteria or Criteria()
+    log = log or (lambda message: print(f"[load_test] {message}", file=sys.stderr, flush=True))
+    server = AppServer(extra_args=SERVER_ARGS)
+    result = Result(sessions=sessions, duration_s=duration, pages=[p.name for p in available_pages()])
+    try:
+        cold = server_memory_mb(server.process.pid)
+        result.rss_cold_mb, result.total_cold_mb = cold.rss, cold.total
+        sampler = asyncio.run(drive(server, sessions, duration, result, log))
+        after = server_memory_mb(server.process.pid)
+        peak = Memory(
+            max(sampler.peak.rss, start_of(result).rss, after.rss),
+            max(sampler.peak.total, start_of(result).total, after.total),
+        )
+        result.rss_peak_mb, result.total_peak_mb = peak.rss, peak.total
+        result.rss_after_mb, result.total_after_mb = after.rss, after.total
+        result.server_alive = server.process.poll() is None
+    finally:
+        text = server.log()
+        server.stop()
+    result.log_errors = log_errors(text)
+    result.failures = judge(result, criteria)
+    return result
+
+
+def report(result: Result) -> str:
+    lines = [
+        f"{result.sessions} sessions × {result.duration_s:g} s on pages {', '.join(result.pages)}",
+        f"  page loads {result.page_loads}, slider presses timed {len(result.latencies_ms)}",
+        f"  slider-to-plot p50 {result.p50_ms:.0f} ms, p95 {result.p95_ms:.0f} ms",
+        *(
+            f"    {name}: p50 {percentile(values, 50):.0f}, p95 {percentile(values, 95):.0f} ms, {len(values)} presses"
+            for name, values in result.latencies_by_page.items()
+        ),
+        f"  exceptions shown {len(result.exceptions)}, console errors {len(result.console_errors)}, "
+        f"server log errors {len(result.log_errors)}, timeouts {len(result.timeouts)}",
+        f"  server RSS: cold {result.rss_cold_mb:.0f} MB, start {result.rss_start_mb:.0f} MB, "
+        f"peak {result.rss_peak_mb:.0f} MB, after close {result.rss_after_mb:.0f} MB",
+        f"  with children (PSS): cold {result.total_cold_mb:.0f} MB, start {result.total_start_mb:.0f} MB, "
+        f"peak {result.total_peak_mb:.0f} MB, after close {result.total_after_mb:.0f} MB",
+    ]
+    lines += [f"  FAILED: {failure}" for failure in result.failures] or ["  all criteria met"]
+    return "\n".join(lines)
+
+
+def rows(result: Result, criteria: Criteria) -> list[dict]:
+    tag = f"load, {result.sessions} sessions × {result.duration_s:g} s"
+    note = f"{len(result.latencies_ms)} presses, {result.page_loads} page loads"
+    return [
+        row(f"{tag}: slider-to-plot p50", result.p50_ms, "ms", note=note),
+        row(f"{tag}: slider-to-plot p95", result.p95_ms, "ms", max_value=criteria.p95_ms, note=note),
+        *(
+            row(
+                f"{tag}: slider-to-plot p95, {name}",
+                percentile(values, 95),
+                "ms",
+                note=f"p50 {percentile(values, 50):.0f} ms, {len(values)} presses",
+            )
+            for name, values in result.latencies_by_page.items()
+        ),
+        row(
+            f"{tag}: exceptions + console errors + log errors + timeouts",
+            len(result.exceptions) + len(result.console_errors) + len(result.log_errors) + len(result.timeouts),
+            "count",
+            goal="= 0",
+            met=not (result.exceptions or result.console_errors or result.log_errors or result.timeouts),
+        ),
+        row(
+            f"{tag}: server RSS at start",
+            result.rss_start_mb,
+            "MB",
+            note=f"cold {result.rss_cold_mb:.0f} MB; with children (PSS) {result.total_start_mb:.0f} MB",
+        ),
+        row(
+            f"{tag}: server RSS peak",
+            result.rss_peak_mb,
+            "MB",
+            goal=f"with children < {criteria.peak_mb:g} MB",
+            met=result.total_peak_mb < criteria.peak_mb,
+            note=f"with children (PSS) {result.total_peak_mb:.0f} MB",
+        ),
+        row(
+            f"{tag}: server RSS after sessions closed",
+            result.rss_after_mb,
+            "MB",
+            baseline="RSS at start",
+            baseline_value=result.rss_start_mb,
+            goal=f"≤ start + {criteria.after_mb:g} MB",
+            met=result.rss_after_mb <= result.rss_start_mb + criteria.after_mb,
+            note=f"disconnectedSessionTTL {SESSION_TTL_S} s; with children (PSS) {result.total_after_mb:.0f} MB",
+        ),
+    ]
+
+
+def main(quick: bool = False) -> list[dict]:
+    """Rows for ``python -m benchmarks``: the full 10 × 60 s class (``quick``: the short one)."""
+    reason = browser_missing_reason()
+    if reason:
+        return [row("load test", float("nan"), "ms", note=f"not run: {reason}")]
+    criteria = Criteria()
+    result = run(10, 15.0 if quick else 60.0, criteria)
+    print(report(result), file=sys.stderr)
+    return rows(result, criteria)
+
+
+def cli(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.load_test", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sessions", type=int, default=10, help="concurrent browser sessions (default 10)")
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of slider moving (default 60)")
+    parser.add_argument("--short", action="store_true", help="the CI form: 10 sessions × 15 s")
+    parser.add_argument("--p95-ms", type=float, default=Criteria.p95_ms, help="p95 slider-to-plot limit")
+    parser.add_argument("--peak-mb", type=float, default=Criteria.peak_mb, help="peak server RSS limit")
+    parser.add_argument("--after-mb", type=float, default=Criteria.after_mb, help="allowed RSS growth start→after")
+    parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
+    args = parser.parse_args(argv)
+    if args.sessions < 1 or args.duration <= 0:
+        parser.error("--sessions must be ≥ 1 and --duration > 0")
+    reason = browser_missing_reason()
+    if reason:
+        print(f"load test not run: {reason}", file=sys.stderr)
+        return 2
+    sessions, duration = (10, 15.0) if args.short else (args.sessions, args.duration)
+    criteria = Criteria(args.p95_ms, args.peak_mb, args.after_mb)
+    result = run(sessions, duration, criteria)
+    print(report(result))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as out:
+            json.dump(result.to_json(), out, indent=1)
+    return 1 if result.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(cli())

@@ -1,0 +1,68 @@
+"""The classroom load test in its short form (10 browser sessions × 15 s on one server), run by CI.
+
+It runs ``python -m benchmarks.load_test --short`` in a subprocess (its own server, its own Chromium,
+so the memory it measures is that server's alone) and checks each criterion separately, so a failure
+names what went wrong. The full form (10 × 60 s, or more sessions) is ``python -m benchmarks.load_test``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, require_browser
+
+from benchmarks.load_test import Criteria
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+
+@pytest.fixture(scope="module")
+def load(tmp_path_factory):
+    require_browser()
+    out = tmp_path_factory.mktemp("load") / "load.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.load_test", "--short", "--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert out.exists(), (
+        f"the load test wrote no figures (exit {done.returncode}):\n{done.stdout}\n{done.stderr[-3000:]}"
+    )
+    figures = json.loads(out.read_text())
+    figures["report"] = done.stdout
+    figures["returncode"] = done.returncode
+    return figures
+
+
+def test_every_session_moved_sliders(load):
+    assert load["sessions"] >= 10
+    assert load["presses"] >= 2 * load["sessions"], load["report"]
+    assert load["timeouts"] == [], load["report"]
+
+
+def test_no_exception_shown_and_no_console_error(load):
+    assert load["exceptions"] == []
+    assert load["console_errors"] == []
+
+
+def test_server_log_has_no_error(load):
+    assert load["log_errors"] == []
+    assert load["server_alive"]
+
+
+def test_p95_slider_to_plot_under_3_s(load):
+    assert load["p95_ms"] < Criteria.p95_ms == 3000, load["report"]
+
+
+def test_server_memory_bounded_and_back_near_its_start(load):
+    assert load["total_peak_mb"] < Criteria.peak_mb, load["report"]
+    assert load["rss_after_mb"] <= load["rss_start_mb"] + Criteria.after_mb, load["report"]
+
+
+def test_exit_status_agrees(load):
+    assert (load["returncode"] == 0) == (load["failures"] == []), load["report"]
