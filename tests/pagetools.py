@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +41,8 @@ def assert_clean(at: AppTest) -> None:
 
 
 def warnings(at: AppTest) -> list[str]:
-    return [w.value for w in at.warning]
+    """The warning boxes' text as a visitor reads it (the page escapes Markdown in URL-quoted text)."""
+    return [re.sub(r"\\(.)", r"\1", w.value) for w in at.warning]
 
 
 def array(value) -> np.ndarray:
