@@ -18,6 +18,7 @@ PAGES = [
     ("pages/explorer.py", N_("Function Explorer"), "explorer", ":material/show_chart:"),
     ("pages/softmax.py", N_("Softmax"), "softmax", ":material/bar_chart:"),
     ("pages/gradient-flow.py", N_("Gradient Flow"), "gradient-flow", ":material/stacked_line_chart:"),
+    ("pages/training.py", N_("Training Lab"), "training", ":material/model_training:"),
 ]
 
 

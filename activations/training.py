@@ -35,6 +35,7 @@ the parameters are those of the last finite step.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import numbers
 import time
@@ -142,6 +143,31 @@ class TrainConfig:
         """[input, hidden × depth, classes]."""
         return [2, *([self.width] * self.depth), datasets.n_classes(self.dataset)]
 
+    @property
+    def n_records(self) -> int:
+        """How many times the history is recorded: step 0, every ``record_every`` steps, the last step."""
+        return self.steps // self.record_every + 1 + (self.steps % self.record_every != 0)
+
+    def key(self) -> tuple:
+        """The config as a tuple of plain values (a custom activation by its name and formula), for caches
+        and for telling runs apart."""
+        act = self.act
+        values = [getattr(self, f.name) for f in dataclasses.fields(self)]
+        values[[f.name for f in dataclasses.fields(self)].index("activation")] = (act.name, act.formula)
+        return tuple(tuple(sorted(v.items())) if isinstance(v, dict) else v for v in values)
+
+    def cost(self) -> float:
+        """Multiply-adds the run needs, roughly: 3 matrix products per layer per example for each training
+        step (forward, ∂W, ∂h), and the same over the full set at each record."""
+        return self._per_example_cost() * (self.steps * self.batch_size + self.n_records * self.n_samples)
+
+    def record_cost(self) -> float:
+        """Multiply-adds of one record (a forward and backward pass over the full training set)."""
+        return self._per_example_cost() * self.n_samples
+
+    def _per_example_cost(self) -> float:
+        return 3.0 * sum(a * b for a, b in itertools.pairwise(self.layer_sizes))
+
 
 def _check_real(name, value, lo, hi, *, open_low=False, open_high=False) -> None:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
@@ -196,7 +222,7 @@ def init_network(cfg: TrainConfig, rng: np.random.Generator) -> Network:
         init_weight(
             cfg.init, fan_in, fan_out, rng, activation=cfg.activation_name, params=cfg.params, sigma_w=cfg.sigma_w
         )
-        for fan_in, fan_out in zip(sizes[:-2], sizes[1:-1], strict=True)
+        for fan_in, fan_out in itertools.pairwise(sizes[:-1])
     ]
     readout = init_weight("lecun_normal", sizes[-2], sizes[-1], rng)
     alpha = np.full(cfg.depth, cfg.params["alpha"]) if cfg.learns_alpha else None
@@ -237,9 +263,7 @@ def _layer_params(net: Network, params: Mapping[str, float], layer: int) -> Mapp
     return {**params, "alpha": float(net.alpha[layer])}
 
 
-def forward_backward(
-    net: Network, x: np.ndarray, y: np.ndarray, act: Activation, params: Mapping[str, float]
-) -> Pass:
+def forward_backward(net: Network, x: np.ndarray, y: np.ndarray, act: Activation, params: Mapping[str, float]) -> Pass:
     """Mean softmax cross-entropy over the batch and its exact gradient with respect to every parameter.
 
     A non-finite logit (a diverging run) gives ``loss = inf`` and no gradients.
@@ -363,9 +387,7 @@ class TrainResult:
 
     @property
     def network(self) -> Network:
-        return Network(
-            list(self.weights), list(self.biases), self.readout_weight, self.readout_bias, self.final_alpha
-        )
+        return Network(list(self.weights), list(self.biases), self.readout_weight, self.readout_bias, self.final_alpha)
 
     @property
     def finished(self) -> bool:
@@ -375,11 +397,23 @@ class TrainResult:
         """Share of all hidden units dead at the last record (layers have equal widths)."""
         return float(np.mean(self.dead_fraction[-1])) if len(self.steps) else 0.0
 
+    def gradient_ratio(self) -> np.ndarray:
+        """‖∂L/∂W₁‖ / ‖∂L/∂W_L‖ at every record: how much smaller the first layer's gradient is than the
+        last hidden layer's (NaN where the last layer's gradient is exactly 0)."""
+        first, last = self.grad_norm[:, 0], self.grad_norm[:, -1]
+        ratio = np.full(first.shape, np.nan)
+        np.divide(first, last, out=ratio, where=last > 0)
+        return ratio
+
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         """Class probabilities softmax(s) for inputs x of shape (n, 2) under the current parameters."""
         cfg = self.config
-        with np.errstate(over="ignore", invalid="ignore"):
-            logits = forward(self.network, np.asarray(x, dtype=np.float64), cfg.act, cfg.params)[-1]
+        x = np.asarray(x, dtype=np.float64)
+        net = self.network
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverged network: caught below
+            logits = np.concatenate(
+                [forward(net, x[lo : lo + EVAL_CHUNK], cfg.act, cfg.params)[-1] for lo in range(0, len(x), EVAL_CHUNK)]
+            )
         if not np.all(np.isfinite(logits)):
             return np.full((len(logits), logits.shape[1]), 1.0 / logits.shape[1])
         return np.exp(log_softmax(logits))
@@ -395,6 +429,19 @@ def train(cfg: TrainConfig, callback: Callback | None = None) -> TrainResult:
     and copies of the current parameters; if it returns a true value, training stops there
     (``stopped=True``).
     """
+    result = None
+    for snapshot in iter_training(cfg):
+        result = snapshot
+        if callback is not None and not snapshot.diverged and callback(int(snapshot.steps[-1]), snapshot):
+            step = int(snapshot.steps[-1])
+            return dataclasses.replace(snapshot, stopped=True, message=f"Stopped at step {step}.")
+    return result
+
+
+def iter_training(cfg: TrainConfig) -> Iterator[TrainResult]:
+    """The run as a stream of snapshots, one after each record (step 0 first). The last snapshot is the
+    result; if the run diverged, it comes with ``diverged=True`` and the history up to the last finite
+    record. Lets a caller interleave two runs or stop one by no longer asking for snapshots."""
     if not isinstance(cfg, TrainConfig):
         raise ValueError(f"train takes a TrainConfig, got {type(cfg).__name__}")
     start = time.perf_counter()
@@ -403,54 +450,115 @@ def train(cfg: TrainConfig, callback: Callback | None = None) -> TrainResult:
     net = init_network(cfg, np.random.default_rng((cfg.seed, 1)))
     batches = minibatches(cfg.n_samples, cfg.batch_size, np.random.default_rng((cfg.seed, 2)))
     optimizer = Optimizer(cfg.optimizer, cfg.lr, cfg.momentum)
+    history = _History.empty(cfg.n_records, cfg.depth, cfg.learns_alpha)
 
-    n_records = cfg.steps // cfg.record_every + 1 + (cfg.steps % cfg.record_every != 0)
-    history = _History.empty(n_records, cfg.depth, cfg.learns_alpha)
-    state = {"diverged_at": None, "stopped": False, "message": ""}
+    def snapshot(diverged_at: int | None = None, message: str = "") -> TrainResult:
+        return history.result(cfg, net.copy(), time.perf_counter() - start, diverged_at, False, message)
 
-    def snapshot() -> TrainResult:
-        return history.result(cfg, net.copy(), time.perf_counter() - start, **state)
-
-    def record(step: int, full: Pass) -> bool:
-        history.append(step, full, y, net)
-        return bool(callback(step, snapshot())) if callback is not None else False
-
-    full = _evaluate(net, x, y, act, params)
+    full = evaluate(net, x, y, act, params)
     if not math.isfinite(full.loss):
-        state.update(diverged_at=0, message="The network's output is not finite at initialisation.")
-        return snapshot()
-    if record(0, full):
-        state.update(stopped=True, message="Stopped at step 0.")
-        return snapshot()
+        yield snapshot(0, "The network's output is not finite at initialisation.")
+        return
+    history.append(0, full, net)
+    yield snapshot()
 
     arrays = net.arrays()
     for step in range(1, cfg.steps + 1):
         idx = next(batches)
         with np.errstate(over="ignore", invalid="ignore"):  # a diverging run overflows; detected below
-            batch = forward_backward(net, x[idx], y[idx], act, params)
+            if len(idx) <= EVAL_CHUNK:
+                batch = forward_backward(net, x[idx], y[idx], act, params)
+            else:
+                batch = chunked_forward_backward(net, x[idx], y[idx], act, params)
             new = optimizer.updated(arrays, batch.grads) if math.isfinite(batch.loss) else None
         if new is None or not all(np.all(np.isfinite(a)) for a in new):
-            state.update(diverged_at=step, message=_diverged_message(step, batch.loss))
-            break
+            yield snapshot(step, _diverged_message(step, batch.loss))
+            return
         arrays = new
         net = Network.from_arrays(arrays, cfg.depth, cfg.learns_alpha)
         if step % cfg.record_every == 0 or step == cfg.steps:
-            full = _evaluate(net, x, y, act, params)
+            full = evaluate(net, x, y, act, params)
             if not math.isfinite(full.loss):
-                state.update(diverged_at=step, message=_diverged_message(step, full.loss))
-                break
-            if record(step, full):
-                state.update(stopped=True, message=f"Stopped at step {step}.")
-                break
-    return snapshot()
+                yield snapshot(step, _diverged_message(step, full.loss))
+                return
+            history.append(step, full, net)
+            yield snapshot()
 
 
-def _evaluate(net: Network, x, y, act, params) -> Pass:
-    with np.errstate(over="ignore", invalid="ignore"):  # a diverging run overflows; the caller checks
-        full = forward_backward(net, x, y, act, params)
-    if math.isfinite(full.loss) and not all(np.all(np.isfinite(g)) for g in full.grads):
-        full.loss = math.inf
-    return full
+EVAL_CHUNK = 256
+
+
+@dataclass
+class Evaluation:
+    """The network on the full training set: what one record of the history holds."""
+
+    loss: float
+    accuracy: float
+    dead_fraction: np.ndarray  # (depth,)
+    grad_norm: np.ndarray  # (depth,) ‖∂L/∂W_l‖ of the mean loss over the full set
+
+
+@dataclass
+class BatchGradient:
+    """Mean loss and gradient over a set, computed chunk by chunk, with what a record needs."""
+
+    loss: float
+    grads: list[np.ndarray]  # same order as Network.arrays()
+    correct: int  # examples whose largest logit is their class
+    alive: list[np.ndarray]  # per layer, (width,) bool: f'(z) != 0 for at least one example
+
+
+def chunked_forward_backward(
+    net: Network, x: np.ndarray, y: np.ndarray, act: Activation, params, chunk: int = EVAL_CHUNK
+) -> BatchGradient:
+    """:func:`forward_backward` over (x, y) ``chunk`` examples at a time, the chunks' means combined with
+    weights n_c/n: the same numbers up to rounding.
+
+    Why chunks: OpenBLAS multithreads larger matrix products, and on a busy 2-core server a 1000-row
+    product spun its threads 400× slower than four 256-row ones. A non-finite chunk gives ``loss = inf``.
+    """
+    n = len(x)
+    total = BatchGradient(
+        0.0, [np.zeros_like(a) for a in net.arrays()], 0, [np.zeros(len(b), bool) for b in net.biases]
+    )
+    for lo in range(0, n, chunk):
+        part = forward_backward(net, x[lo : lo + chunk], y[lo : lo + chunk], act, params)
+        if not math.isfinite(part.loss):
+            total.loss = part.loss
+            return total
+        share = len(part.logits) / n
+        total.loss += part.loss * share
+        total.correct += int(np.sum(np.argmax(part.logits, axis=1) == y[lo : lo + chunk]))
+        for g_total, g in zip(total.grads, part.grads, strict=True):
+            g_total += g * share
+        for alive, d in zip(total.alive, part.derivatives, strict=True):
+            alive |= np.any(d != 0, axis=0)
+    return total
+
+
+def evaluate(net: Network, x: np.ndarray, y: np.ndarray, act: Activation, params) -> Evaluation:
+    """Loss, accuracy, dead fraction per layer and weight-gradient norm per layer on all of (x, y);
+    ``loss = inf`` when anything is not finite (a diverging run)."""
+    depth = len(net.weights)
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging run overflows; checked below
+        full = chunked_forward_backward(net, x, y, act, params)
+    grad_w = full.grads[0 : 2 * depth : 2]
+    if not math.isfinite(full.loss) or not all(np.all(np.isfinite(g)) for g in grad_w):
+        return Evaluation(math.inf, 0.0, np.zeros(depth), np.zeros(depth))
+    return Evaluation(
+        loss=full.loss,
+        accuracy=full.correct / len(x),
+        dead_fraction=np.array([1.0 - np.mean(a) for a in full.alive]),
+        grad_norm=np.array([_norm(g) for g in grad_w]),
+    )
+
+
+def _norm(a: np.ndarray) -> float:
+    """Frobenius norm ‖a‖ = m·‖a/m‖ with m = max|aᵢⱼ|, so huge but finite entries do not overflow."""
+    m = float(np.max(np.abs(a))) if a.size else 0.0
+    if m == 0.0 or not math.isfinite(m):
+        return m
+    return m * float(np.linalg.norm(a / m))
 
 
 def _diverged_message(step: int, loss: float) -> str:
@@ -479,14 +587,13 @@ class _History:
             alpha=np.zeros((n, depth)) if learns_alpha else None,
         )
 
-    def append(self, step: int, full: Pass, y: np.ndarray, net: Network) -> None:
+    def append(self, step: int, full: Evaluation, net: Network) -> None:
         k = self.k
-        depth = len(net.weights)
         self.steps[k] = step
         self.loss[k] = full.loss
-        self.accuracy[k] = np.mean(np.argmax(full.logits, axis=1) == y)
-        self.dead_fraction[k] = [np.mean(~np.any(d != 0, axis=0)) for d in full.derivatives]
-        self.grad_norm[k] = [np.linalg.norm(full.grads[2 * layer]) for layer in range(depth)]
+        self.accuracy[k] = full.accuracy
+        self.dead_fraction[k] = full.dead_fraction
+        self.grad_norm[k] = full.grad_norm
         if self.alpha is not None:
             self.alpha[k] = net.alpha
         self.k += 1
@@ -529,25 +636,35 @@ def decision_surface(result: TrainResult, x: np.ndarray, resolution: int = 100, 
 
 # --- presets ------------------------------------------------------------------------------------------
 
+# Tuned on 8–16 seeds each (see the Training Lab section of README.md for the measured spread).
+_DYING_NETWORK = dict(
+    dataset="moons", n_samples=500, batch_size=500, depth=3, width=16, init="he_normal", optimizer="adam", steps=600
+)
 PRESETS: dict[str, TrainConfig] = {
-    "dying_relu": TrainConfig(activation="relu", optimizer="adam", lr=0.05, steps=600, seed=0),
-    "healthy_relu": TrainConfig(activation="relu", optimizer="adam", lr=0.005, steps=600, seed=0),
+    # Full-batch Adam at lr 1.5: every parameter moves by about ±lr in the first steps, which pushes many
+    # ReLU units below zero for every example. Leaky ReLU units land there too, but keep a gradient of
+    # α·upstream, which Adam rescales to full-size steps, so they come back.
+    "dying_relu": TrainConfig(activation="relu", lr=1.5, seed=1, **_DYING_NETWORK),
+    "healthy_relu": TrainConfig(activation="relu", lr=0.003, seed=1, **_DYING_NETWORK),
     "vanishing_sigmoid": TrainConfig(
-        activation="sigmoid", depth=10, width=32, init="xavier_normal", optimizer="sgd", lr=0.5, steps=600
+        activation="sigmoid", depth=10, width=32, init="xavier_normal", optimizer="sgd", lr=1.0, steps=600, seed=0
     ),
     "prelu_learns_alpha": TrainConfig(activation="prelu", optimizer="adam", lr=0.01, steps=600, seed=0),
 }
 
-# What each preset shows, and (for the compare mode) the activation to set beside it.
+# What each preset shows, and (for the compare mode) the activation to set beside it and whether the
+# compare mode starts switched on.
 PRESET_INFO: dict[str, dict] = {
     "dying_relu": {
         "title": N_("Dying ReLU: learning rate too high"),
         "text": N_(
-            "A large learning rate pushes many ReLU units to a negative input for every example: their "
-            "derivative is 0 everywhere, no gradient reaches them again and they are dead for good. Leaky "
-            "ReLU, trained with the same seed, keeps a small gradient and recovers."
+            "Adam at a learning rate of 1.5 moves every weight by about ±1.5 in the first steps and pushes many "
+            "ReLU units below zero for every example: their derivative is 0 everywhere, no gradient reaches "
+            "them again and they are dead for good. Leaky ReLU, trained with the same seed, lands there too "
+            "but keeps a gradient of α times the upstream one, which Adam scales back up: its units recover."
         ),
         "compare": ("leaky_relu", {"alpha": 0.01}),
+        "compare_on": True,
     },
     "healthy_relu": {
         "title": N_("Healthy ReLU: a sane learning rate"),
@@ -558,10 +675,11 @@ PRESET_INFO: dict[str, dict] = {
         "title": N_("Vanishing gradients: deep sigmoid network"),
         "text": N_(
             "Each sigmoid layer multiplies the backward signal by at most ¼ times the weights, so the first "
-            "layers' gradients are orders of magnitude below the last layer's for the whole run: the top "
-            "learns, the bottom barely moves."
+            "layers' gradients are orders of magnitude below the last layer's for the whole run: the bottom "
+            "layers barely move and in 600 steps of SGD the network gets no further than chance."
         ),
-        "compare": ("relu", {}),
+        "compare": ("tanh", {}),
+        "compare_on": True,
     },
     "prelu_learns_alpha": {
         "title": N_("PReLU learns its slope"),
