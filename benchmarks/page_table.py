@@ -57,7 +57,8 @@ HOSTILE: tuple[Hostile, ...] = (
     Hostile("overflowing-formula", "exp(exp(exp(x)))*a", True),
     Hostile("control", "\x1b[31m\r\nERROR fake log line\t", True),
     Hostile("repeated", ("1", "nope"), True),
-    Hostile("list", ",".join(["relu", "nope", "-1", "nan"] * 500), False),
+    # 100 repeats: with every parameter at once the query must stay under Streamlit's 512 KiB limit.
+    Hostile("list", ",".join(["relu", "nope", "-1", "nan"] * 100), False),
 )
 
 
@@ -213,8 +214,7 @@ PAGES: tuple[PageSpec, ...] = (
         activation_sliders=("gf_{fn}.{param}", "gf_fns"),
         max_functions=4,
     ),
-    # The training page (issue 5): the parameter names are a guess until pages/training.py lands; check
-    # them against its seed_from_url() then. Not benchmarked (its plots move on Run, not on a slider).
+    # The training page (issue 5). Not benchmarked here (its plots move on Run, not on a slider).
     PageSpec(
         name="training",
         url_path="training",
@@ -224,20 +224,30 @@ PAGES: tuple[PageSpec, ...] = (
             "n",
             "noise",
             "fn",
+            "activation",
             "depth",
             "width",
             "init",
+            "sigma_w",
             "optimizer",
+            "momentum",
             "lr",
             "batch",
             "steps",
+            "record",
             "seed",
             "compare",
-            "formula",
+            "cmp.alpha",
+            *FORMULA_PARAMS,
             *ACTIVATION_PARAMS,
         ),
-        contexts=activation_contexts(1, depth="1", width="4", steps="1", n="8"),
+        contexts=(
+            *activation_contexts(1, depth="1", width="4", steps="1", n="8"),
+            *({**c, "depth": "1", "width": "4", "steps": "1", "n": "8"} for c in FORMULA_CONTEXTS),
+        ),
         min_charts=1,
+        activation_sliders=("tl_{fn}.{param}", "tl_fn"),
+        max_functions=1,
     ),
 )
 

@@ -11,7 +11,7 @@ import numpy as np
 import streamlit as st
 
 import activations
-from activations import datasets
+from activations import custom, datasets
 from activations.figures.gradient_flow import INIT_LABELS
 from activations.figures.training import (
     alpha_figure,
@@ -34,9 +34,11 @@ from activations.urlstate import (
     parse_choice,
     parse_number,
 )
-from ui.common import init_state, language, query, show_chart, show_warnings, sync_url, tr
+from ui.common import init_state, language, plain, query, show_chart, show_warnings, sync_url, tr
 
-CUSTOM = "custom"
+CUSTOM = "custom"  # the preset picker's "hand-made" entry
+FORMULA = custom.NAME  # the activation picker's "your own formula" entry
+DEFAULT_FORMULA = "x * tanh(softplus(x))"
 NOT_OURS = ("lang", "present", "theme", "figsize")  # URL keys of the app and the export panel
 DEFAULT_PRESET = "dying_relu"
 DEFAULT_CONFIG = TrainConfig()
@@ -126,8 +128,13 @@ def seed_from_url() -> None:
     preset = parse_choice(q, "preset", [CUSTOM, *PRESETS], CUSTOM if own else DEFAULT_PRESET, warnings, _=_)
     base = preset_state(preset)
     names = activations.names()
-    fn = parse_choice(q, "fn", names, base["tl_fn"], warnings, _=_)
+    fn = parse_choice(q, "fn", [*names, FORMULA], base["tl_fn"], warnings, _=_)
     state = dict(base, tl_fn=fn)
+    formula, formula_values = custom.from_url(q, warnings, _=_)
+    raw_formula = str(q.get(custom.FORMULA_KEY) or "")[: custom.MAX_LENGTH] if formula is None else formula.source
+    state["tl_formula"] = raw_formula or DEFAULT_FORMULA
+    for name, value in formula_values.items():
+        state[param_key("tl_", FORMULA, name)] = value
     state["tl_dataset"] = parse_choice(q, "dataset", datasets.DATASETS, base["tl_dataset"], warnings, _=_)
     state["tl_init"] = parse_choice(q, "init", INITS, base["tl_init"], warnings, _=_)
     state["tl_optimizer"] = parse_choice(q, "optimizer", OPTIMIZERS, base["tl_optimizer"], warnings, _=_)
@@ -175,8 +182,8 @@ def options_with(values: tuple, current) -> list:
     return sorted({*values, current})
 
 
-def param_sliders(prefix: str, fn: str, on_change) -> dict[str, float]:
-    act = activations.get(fn)
+def param_sliders(prefix: str, fn: str, on_change, act=None) -> dict[str, float]:
+    act = act or activations.get(fn)
     values = {}
     for p in act.params:
         key = param_key(prefix, fn, p.name)
@@ -336,12 +343,26 @@ with controls:
     )
     fn = st.selectbox(
         _("Activation"),
-        options=activations.names(),
-        format_func=lambda n: activations.get(n).label,
+        options=[*activations.names(), FORMULA],
+        format_func=lambda n: _("Your own formula") if n == FORMULA else activations.get(n).label,
         key="tl_fn",
         on_change=leave_preset,
     )
-    params = param_sliders("tl_", fn, leave_preset)
+    act = None if fn == FORMULA else activations.get(fn)
+    if fn == FORMULA:
+        init_state("tl_formula", DEFAULT_FORMULA)
+        text = st.text_input(
+            _("Your formula f(x)"),
+            key="tl_formula",
+            max_chars=custom.MAX_LENGTH,
+            help=custom.syntax_help(_),
+            on_change=leave_preset,
+        )
+        try:
+            act = custom.parse(text)
+        except custom.FormulaError as err:
+            st.error(plain(err.message(_)), icon="🚫")
+    params = param_sliders("tl_", fn, leave_preset, act) if act is not None else {}
     compare = st.toggle(_("Compare with a second activation (same seed)"), key="tl_compare", on_change=leave_preset)
     fn2, params2 = DEFAULT_COMPARE
     if compare:
@@ -445,11 +466,13 @@ if batch > n_samples:
     )
 configs: list[TrainConfig] = []
 try:
+    if act is None:
+        raise ValueError(_("the formula was refused; fix it or choose another activation"))
     main_config = TrainConfig(
         dataset=dataset,
         n_samples=int(n_samples),
         noise=float(noise),
-        activation=fn,
+        activation=act,
         params=params,
         depth=int(depth),
         width=int(width),
@@ -540,7 +563,12 @@ for name, value, default in (
 ):
     if value != default:
         state[name] = format_number(value) if isinstance(value, float) else value
-state.update(encode_activation_params({fn: params}))
+if fn == FORMULA:
+    state[custom.FORMULA_KEY] = st.session_state.get("tl_formula", "")
+    if act is not None:
+        state.update(custom.to_url(act, params))
+else:
+    state.update(encode_activation_params({fn: params}))
 if compare != base_state["tl_compare"] or (compare and fn2 != base_state["tl_fn2"]):
     state["compare"] = fn2 if compare else "none"
 if compare:

@@ -243,3 +243,34 @@ def test_browser_stop_keeps_what_was_trained(page, app_server):
     assert not p.get_by_text("Done:").count()
     assert page.exceptions() == [] and "Traceback" not in p.inner_text("body")
     assert page.console_errors == []
+
+
+def test_a_typed_formula_trains_like_the_builtin_it_spells():
+    """`where(x > 0, x, a*x)` with a = 0.01 is Leaky ReLU: same seed, same losses."""
+    # Xavier init: He's gain would use Leaky ReLU's α, which a typed formula does not declare.
+    common = {
+        "preset": "custom",
+        "steps": "30",
+        "record": "10",
+        "depth": "2",
+        "width": "8",
+        "n": "200",
+        "init": "xavier_normal",
+    }
+    typed = run_page("training", {**common, "fn": "custom", "formula": "where(x>0,x,a*x)", "custom.a": "0.01"})
+    typed.button(key="tl_run").click().run()
+    builtin = run_page("training", {**common, "fn": "leaky_relu"})
+    builtin.button(key="tl_run").click().run()
+    assert not typed.exception and not builtin.exception
+    ours = typed.session_state["tl_results"]["runs"][0]
+    theirs = builtin.session_state["tl_results"]["runs"][0]
+    np.testing.assert_allclose(ours.loss, theirs.loss, rtol=1e-10)
+    assert typed.query_params["formula"] == "where(x>0,x,a*x)"
+
+
+def test_a_refused_formula_says_why_and_keeps_the_page():
+    at = run_page("training", {"fn": "custom", "formula": "x.y"})
+    assert not at.exception
+    assert at.error and "attribute" in at.error[0].value
+    assert at.text_input(key="tl_formula").value == "x.y"
+    assert figures(at), "the data are still shown"
