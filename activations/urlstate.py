@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from . import registry
-from .i18n import translator
+from .i18n import N_, translator
 
 MAX_TEXT = 200  # longer raw values are cut before they appear in a warning
 ENGLISH = translator("en")
@@ -163,10 +163,29 @@ def parse_activation_params(
         try:
             act.resolve(values)
         except ValueError as err:
-            warnings.add(_("{label}: {error}; using the defaults.").format(label=act.label, error=err))
+            warnings.add(invalid_params_message(act, values, err, _))
             values = act.defaults
         result[fn] = values
     return result
+
+
+INVALID_PARAMS = N_("{label}: the parameters {values} are not valid; using the defaults.")
+
+
+def invalid_params_message(
+    act: registry.Activation, values: Mapping[str, float], error: Exception, _: Callable[[str], str] = ENGLISH
+) -> str:
+    """The warning for parameter values ``act.resolve`` refused (e.g. Hardtanh with a = b = 0).
+
+    The core's reasons (``ValueError`` texts such as "min_val (0) must be below max_val (0)") are English.
+    English keeps that precise reason; a language whose catalog translates INVALID_PARAMS gets that
+    sentence instead, with the values in the parameters' symbols ("a = 0, b = 0"), so it reads in one language.
+    """
+    if _(INVALID_PARAMS) == INVALID_PARAMS:
+        reason = str(error).removeprefix(f"{act.label}: ")  # the core's reasons often start with the label
+        return _("{label}: {error}; using the defaults.").format(label=act.label, error=reason)
+    shown = ", ".join(f"{p.symbol} = {_format(float(values.get(p.name, p.default)))}" for p in act.params)
+    return _(INVALID_PARAMS).format(label=act.label, values=shown)
 
 
 def encode_activation_params(params: Mapping[str, Mapping[str, float]]) -> dict[str, str]:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from activations.figures.gallery import gallery_figure
-from ui.common import language, show_chart, tr
+from ui.common import language, show_chart, sync_url, tr
 
 _ = tr()
 
@@ -30,3 +30,4 @@ links[0].page_link("pages/explorer.py", label=_("Function Explorer"), icon=":mat
 links[1].page_link("pages/softmax.py", label=_("Softmax"), icon=":material/bar_chart:")
 st.caption(_("Click a function's name to open it in the Function Explorer."))
 show_chart(cached_gallery(language()), "activation_gallery", key="gallery")
+sync_url({})  # no state of its own; keeps lang=zh in the address
