@@ -52,6 +52,7 @@ LEGENDRE_NODES = 16  # per panel
 MIN_PANEL_WIDTH = 1 / 8  # in ξ; panels are min(1, 1/√q) wide but no narrower than this
 TAIL = 12.0  # N(0,1) mass beyond ±12 is 4e-33
 FEATURE_GRID = np.arange(-10.0, 11.0)  # x-values where activations bend; panel edges when inside the range
+_FEATURES = tuple(float(v) for v in FEATURE_GRID)
 
 
 @cache
@@ -82,6 +83,28 @@ def _panel_rule(breaks: np.ndarray, max_width: float) -> tuple[np.ndarray, np.nd
     return xi, weights
 
 
+def gaussian_rule(
+    mean: float = 0.0, var: float = 1.0, kinks: Sequence[float] = (), *, method: str = "panels"
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""Nodes x and weights w with :math:`\sum_i w_i\, g(x_i) \approx \mathbb E[g(z)]`,
+    :math:`z \sim \mathcal N(\text{mean}, \text{var})`: the rule ``gaussian_expectation`` uses, for
+    integrating several functions over the same Gaussian. NaN mean or variance: one NaN node."""
+    if not (math.isfinite(mean) and math.isfinite(var)) or var < 0:
+        return np.array([math.nan]), np.array([1.0])
+    if var == 0:
+        return np.array([float(mean)]), np.array([1.0])
+    sd = math.sqrt(var)
+    if method == "hermite":
+        xi, weights = _hermite_rule(HERMITE_NODES)
+    elif method == "panels":
+        inner = ((k - mean) / sd for k in (*kinks, *_FEATURES))
+        breaks = np.array(sorted({-TAIL, TAIL, *(b for b in inner if -TAIL < b < TAIL)}))
+        xi, weights = _panel_rule(breaks, max(min(1.0, 1.0 / sd), MIN_PANEL_WIDTH))
+    else:
+        raise ValueError(f"unknown quadrature method {method!r}; use 'panels' or 'hermite'")
+    return mean + sd * xi, weights
+
+
 def gaussian_expectation(
     g: Callable[[np.ndarray], np.ndarray],
     mean: float = 0.0,
@@ -101,31 +124,24 @@ def gaussian_expectation(
     """
     if not (math.isfinite(mean) and math.isfinite(var)) or var < 0:
         return math.nan
-    if var == 0:
-        return float(np.asarray(g(np.array([mean])))[0])
-    sd = math.sqrt(var)
-    if method == "hermite":
-        xi, weights = _hermite_rule(HERMITE_NODES)
-    elif method == "panels":
-        inner = [(k - mean) / sd for k in (*kinks, *FEATURE_GRID)]
-        breaks = np.unique([-TAIL, TAIL, *(b for b in inner if -TAIL < b < TAIL)])
-        xi, weights = _panel_rule(breaks, max(min(1.0, 1.0 / sd), MIN_PANEL_WIDTH))
-    else:
-        raise ValueError(f"unknown quadrature method {method!r}; use 'panels' or 'hermite'")
-    values = np.asarray(g(mean + sd * xi), dtype=np.float64)
+    x, weights = gaussian_rule(mean, var, kinks, method=method)
+    values = np.asarray(g(x), dtype=np.float64)
     return float(np.dot(weights, values))
 
 
 def activation_moments(
     activation: str | Activation, mean: float, var: float, params: Mapping[str, float] | None = None
 ) -> tuple[float, float]:
-    r"""(:math:`\mathbb E[f(z)^2]`, :math:`\mathbb E[f'(z)^2]`), :math:`z \sim \mathcal N(\text{mean}, \text{var})`."""
+    r"""(:math:`\mathbb E[f(z)^2]`, :math:`\mathbb E[f'(z)^2]`), :math:`z \sim \mathcal N(\text{mean}, \text{var})`,
+    both from one quadrature rule (split at the activation's kinks)."""
     act = registry.get(activation)
     p = act.resolve(params)
-    kinks = act.kink_points(**p)
+    if not (math.isfinite(mean) and math.isfinite(var)) or var < 0:
+        return math.nan, math.nan
+    x, weights = gaussian_rule(mean, var, act.kink_points(**p))
     with np.errstate(over="ignore", invalid="ignore"):
-        f2 = gaussian_expectation(lambda x: act(x, **p) ** 2, mean, var, kinks)
-        d2 = gaussian_expectation(lambda x: act.derivative(x, **p) ** 2, mean, var, kinks)
+        f2 = float(np.dot(weights, np.asarray(act(x, **p), dtype=np.float64) ** 2))
+        d2 = float(np.dot(weights, np.asarray(act.derivative(x, **p), dtype=np.float64) ** 2))
     return f2, d2
 
 

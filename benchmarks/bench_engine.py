@@ -1,23 +1,34 @@
 """Speed of the gradient-flow engine: ``simulate`` against PyTorch doing the same forward and backward
 on the CPU, and against the bare matrix products alone, in the same run.
 
-    python benchmarks/bench_engine.py [--repeats 9] [--activation relu]
+    python -m benchmarks --only engine [--quick]
+    python benchmarks/bench_engine.py [--quick] [--activation relu]
 
 The network is the issue's: depth 50, width 512, batch 256, float32. Every contender uses the same
-weights, input and top error. Rows:
+weights, input and top error. Contenders:
 
-- ``simulate (weights cached)``: what the page pays for a second activation on the same network or
-  a depth-slider move (layer l's weights depend on the seed and l alone, and are kept in an LRU);
-- ``simulate (cold)``: the same with the weight cache cleared first, so drawing 50 × 512² weights
-  with ``init_weight`` is included;
-- ``torch``: ``F.linear`` + the activation per layer, then ``backward`` of the random read-out
-  (weights require grad, as in training), ``torch.get_num_threads()`` threads;
-- ``bare matmuls``: the 50 forward products and 99 backward products (δᵀh for ∂L/∂W, δW for ∂L/∂h)
-  numpy does inside ``simulate``, with nothing else.
+- ``simulate`` warm (weights cached): what the page pays for a second activation on the same network
+  or a depth or bias slider move (layer l's weights depend on the seed and l alone, and are kept in an
+  LRU);
+- ``simulate`` cold: the same with the weight cache cleared first, so drawing 50 × 512² weights with
+  ``init_weight`` is included (drawn in float64 and rounded, so a float32 and a float64 run see the
+  same network; the draws run side by side on the cores);
+- PyTorch warm: ``F.linear`` + the activation per layer, then ``backward`` of the random read-out
+  (weights require grad, as in training); PyTorch cold: the same after drawing its weights with
+  ``torch.randn`` (float32);
+- bare matmuls: the 50 forward products and 99 backward products (δᵀh for ∂L/∂W, δW for ∂L/∂h)
+  numpy does inside ``simulate``, with nothing else; for the cold rows, after drawing the 50 weight
+  matrices with ``init_weight`` one after the other (the work a cold run cannot avoid).
 
-Ratios are of medians over interleaved repeats (the machine may be shared, so one round of each
-contender runs back to back). On a busy 2-core machine OpenBLAS's threads slow each other down badly;
-``OPENBLAS_NUM_THREADS=1`` (torch then gets 1 thread too) gives steadier numbers.
+``simulate`` computes more than the matmuls: f and f′ per layer, per-layer statistics (means,
+variances, percentile bands, dead and saturated units, the activity map), the renormalised backward
+pass and the mean-field prediction; the ratios say what all of that costs.
+
+Threads: one BLAS thread and one PyTorch thread, as the app server runs the engine (OpenBLAS held to
+one thread, several networks side by side; see ``pages/gradient-flow.py``). On a shared 2-core machine
+OpenBLAS's own threads waiting for a busy core slow a run down by up to 20×, which says nothing about
+the engine. Contenders run in interleaved rounds, so a change in the machine's load hits all alike;
+every value is a median.
 """
 
 from __future__ import annotations
@@ -27,33 +38,40 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+if __package__ in (None, ""):  # run as a script: make `activations` and `benchmarks` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from activations.init import init_weight
 from activations.network import (
     _INPUT_STREAM,
+    _LAYER_STREAM,
     _TOP_ERROR_STREAM,
     _rng,
     clear_weight_cache,
-    layer_weight,
+    layer_weights,
     simulate,
 )
+from benchmarks import row
 
 DEPTH, WIDTH, BATCH = 50, 512, 256
 TORCH_ACTIVATIONS = {"relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid", "gelu": "gelu", "elu": "elu"}
+SIZE = f"depth {DEPTH} × width {WIDTH} × batch {BATCH}, float32"
 
 
 def _inputs(seed: int = 0):
     x = _rng(seed, _INPUT_STREAM).standard_normal((BATCH, WIDTH)).astype(np.float32)
     error = _rng(seed, _TOP_ERROR_STREAM).standard_normal((BATCH, WIDTH)).astype(np.float32)
-    weights = [layer_weight("he_normal", layer, WIDTH, seed, dtype=np.float32) for layer in range(DEPTH)]
+    weights = layer_weights("he_normal", range(DEPTH), WIDTH, seed, dtype=np.float32)
     return x, error, weights
 
 
 def bare_matmuls(x: np.ndarray, error: np.ndarray, weights: list[np.ndarray]) -> None:
+    """The products simulate does: z_l = h_{l-1} W_lᵀ forward; δ_lᵀ h_{l-1} and δ_l W_l backward."""
     hs = [x]
     for w in weights:
         hs.append(hs[-1] @ w.T)
@@ -64,94 +82,127 @@ def bare_matmuls(x: np.ndarray, error: np.ndarray, weights: list[np.ndarray]) ->
             delta = delta @ weights[layer]
 
 
-def torch_runner(activation: str, x, error, weights):
+def draw_weights(seed: int = 0) -> list[np.ndarray]:
+    """The 50 He-normal weight matrices simulate draws, one after the other, uncached."""
+    return [
+        init_weight("he_normal", WIDTH, WIDTH, _rng(seed, _LAYER_STREAM, layer), dtype=np.float32)
+        for layer in range(DEPTH)
+    ]
+
+
+def torch_runners(activation: str, x, error, weights) -> tuple[Callable[[], None], Callable[[], None]]:
+    """(warm, cold) PyTorch forward + backward of the same network; cold draws its weights first."""
     import torch
 
     f = getattr(torch.nn.functional, TORCH_ACTIVATIONS[activation])
     tx, terror = torch.from_numpy(x), torch.from_numpy(error)
-    tw = [torch.from_numpy(np.array(w)).requires_grad_(True) for w in weights]
+    fixed = [torch.from_numpy(np.array(w)).requires_grad_(True) for w in weights]
+    std = float(np.sqrt(2.0 / WIDTH))
 
-    def run() -> None:
-        for w in tw:
-            w.grad = None
+    def forward_backward(tw) -> None:
         h = tx
         for w in tw:
             h = f(torch.nn.functional.linear(h, w))
         loss = (h * terror).sum() / BATCH  # the random read-out: ∂L/∂h_L = ε / B, as in simulate
         loss.backward()
 
-    return run
+    def warm() -> None:
+        for w in fixed:
+            w.grad = None
+        forward_backward(fixed)
+
+    def cold() -> None:
+        forward_backward([(torch.randn(WIDTH, WIDTH) * std).requires_grad_(True) for _ in range(DEPTH)])
+
+    return warm, cold
 
 
-def _time(fn) -> float:
+def _time(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
 
 
-def main(repeats: int = 9, activation: str = "relu") -> list[dict]:
-    """Time every contender ``repeats`` times (interleaved); return one row per contender."""
+def measure(repeats: int, activation: str = "relu") -> dict[str, list[float]]:
+    """Seconds per call of every contender, ``repeats`` interleaved rounds after one warm-up round."""
     x, error, weights = _inputs()
-    contenders = {
-        "simulate (weights cached)": lambda: simulate(activation, DEPTH, WIDTH, BATCH, "he_normal"),
-        "simulate (cold)": lambda: (clear_weight_cache(), simulate(activation, DEPTH, WIDTH, BATCH, "he_normal")),
+    contenders: dict[str, Callable[[], object]] = {
+        "simulate warm": lambda: simulate(activation, DEPTH, WIDTH, BATCH, "he_normal"),
+        "simulate cold": lambda: (clear_weight_cache(), simulate(activation, DEPTH, WIDTH, BATCH, "he_normal")),
         "bare matmuls": lambda: bare_matmuls(x, error, weights),
+        "bare draws + matmuls": lambda: bare_matmuls(x, error, draw_weights()),
     }
     try:
         import torch
-
-        if os.environ.get("OPENBLAS_NUM_THREADS"):  # compare like with like
-            torch.set_num_threads(int(os.environ["OPENBLAS_NUM_THREADS"]))
-        contenders["torch"] = torch_runner(activation, x, error, weights)
-        torch_threads = torch.get_num_threads()
     except ImportError:
-        torch_threads = None
-    for fn in contenders.values():  # warm up: BLAS threads, torch's allocator, the weight cache
+        pass
+    else:
+        torch.set_num_threads(1)
+        contenders["torch warm"], contenders["torch cold"] = torch_runners(activation, x, error, weights)
+    for fn in contenders.values():  # warm-up: allocators, the weight cache, imports
         fn()
     times: dict[str, list[float]] = {name: [] for name in contenders}
     for _ in range(repeats):
         for name, fn in contenders.items():
-            if name == "simulate (weights cached)":
-                layer_weight("he_normal", 0, WIDTH, 0)  # make sure the cache is warm after a cold run
-                _inputs()
+            if name == "simulate warm":
+                _inputs()  # the cold contender cleared the cache: refill it, untimed
             times[name].append(_time(fn))
-    medians = {name: statistics.median(t) for name, t in times.items()}
-    rows = []
-    for name, median in medians.items():
-        rows.append(
-            {
-                "benchmark": f"engine {activation} depth {DEPTH} width {WIDTH} batch {BATCH} float32",
-                "contender": name,
-                "median_s": median,
-                "min_s": min(times[name]),
-                "ratio_vs_torch": median / medians["torch"] if "torch" in medians else None,
-                "ratio_vs_matmuls": median / medians["bare matmuls"],
-                "torch_threads": torch_threads,
-                "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
-                "cpus": os.cpu_count(),
-            }
-        )
-    return rows
+    return times
 
 
-def _print(rows: list[dict]) -> None:
-    first = rows[0]
-    print(
-        first["benchmark"],
-        f"(cpus {first['cpus']}, OpenBLAS threads {first['blas_threads']}, torch threads {first['torch_threads']})",
-    )
-    print(f"{'contender':28s} {'median ms':>10s} {'min ms':>8s} {'÷ torch':>8s} {'÷ matmuls':>10s}")
-    for row in rows:
-        vs_torch = f"{row['ratio_vs_torch']:.2f}" if row["ratio_vs_torch"] is not None else "—"
-        print(
-            f"{row['contender']:28s} {1e3 * row['median_s']:10.1f} {1e3 * row['min_s']:8.1f} "
-            f"{vs_torch:>8s} {row['ratio_vs_matmuls']:10.2f}"
+def rows_from(times: dict[str, list[float]], activation: str, note: str) -> list[dict]:
+    ms = {name: 1e3 * statistics.median(t) for name, t in times.items()}
+    n = len(times["bare matmuls"])
+    out = []
+    for state in ("warm", "cold"):
+        ours = ms[f"simulate {state}"]
+        detail = f"{SIZE}, {activation}, median of {n} interleaved; {note}"
+        if f"torch {state}" in ms:
+            out.append(
+                row(
+                    f"gradient-flow engine {state}: simulate vs PyTorch CPU forward+backward",
+                    ours,
+                    "ms",
+                    baseline=f"PyTorch CPU ({state})",
+                    baseline_value=ms[f"torch {state}"],
+                    max_ratio=1.2,
+                    note=detail,
+                )
+            )
+        else:
+            name = f"gradient-flow engine {state}: simulate"
+            out.append(row(name, ours, "ms", note=f"{detail}; torch not installed"))
+        bare = "bare matmuls" if state == "warm" else "bare draws + matmuls"
+        out.append(
+            row(
+                f"gradient-flow engine {state}: simulate vs its bare matmuls",
+                ours,
+                "ms",
+                baseline="numpy matmuls alone" if state == "warm" else "init_weight draws + numpy matmuls",
+                baseline_value=ms[bare],
+                max_ratio=1.5,
+                note=detail,
+            )
         )
+    return out
+
+
+def main(quick: bool = False, activation: str = "relu") -> list[dict]:
+    """Rows in the format of ``benchmarks/__init__.py``: warm and cold, against PyTorch and the matmuls."""
+    from threadpoolctl import threadpool_limits
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    with threadpool_limits(limits=1, user_api="blas"):
+        times = measure(3 if quick else 15, activation)
+    note = f"1 BLAS and 1 torch thread, {os.cpu_count()} cpus, load {load:.2f} at start"
+    return rows_from(times, activation, note)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument("--quick", action="store_true")
     parser.add_argument("--activation", default="relu", choices=sorted(TORCH_ACTIVATIONS))
     args = parser.parse_args()
-    _print(main(args.repeats, args.activation))
+    from benchmarks.__main__ import print_table
+
+    print_table(main(args.quick, args.activation))

@@ -1,10 +1,22 @@
 """Gradient Flow: gradients, activations and dead units layer by layer in a deep network at
-initialisation, measured beside mean-field theory, for up to four activations on the same network."""
+initialisation, measured beside mean-field theory, for up to four activations on the same network.
+
+Speed (a slider move recomputes every network shown): the networks run side by side in a small thread
+pool (numpy releases the GIL in matrix products and ufuncs), with OpenBLAS held to one thread per
+product: on a shared 2-core server, OpenBLAS's own threads waiting for a busy core made one network
+take up to 20× longer than on a single thread (``tune_server``).
+"""
 
 from __future__ import annotations
 
+import gc
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+from threadpoolctl import threadpool_limits
 
 import activations
 from activations import custom
@@ -135,6 +147,22 @@ def resolve(fn: str, formula: str | None):
     return custom.parse(formula) if fn == FORMULA else activations.get(fn)
 
 
+@st.cache_resource(show_spinner=False)
+def tune_server() -> threadpool_limits:
+    """Once per server process (both settings are process-wide and help every page; app.py is their
+    natural home):
+
+    - OpenBLAS held to one thread: the page gets its parallelism from running the networks side by
+      side (``simulate_all``), and many sessions run at once anyway;
+    - ``gc.freeze()``: Streamlit runs a full garbage collection after every script run
+      (``runner.postScriptGC``), which walked the ~150k objects of the imported libraries for 60–100 ms
+      each time, holding the GIL, so the last charts of a run reached the browser that much later.
+      Frozen objects are skipped by the collector (still freed normally when unreferenced).
+    """
+    gc.freeze()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def cached_simulate(
     fn: str,
@@ -161,6 +189,24 @@ def cached_simulate(
     )
 
 
+def simulate_all(jobs: list[tuple]) -> list[Stats | ValueError]:
+    """``cached_simulate(*job)`` for every job, side by side on up to one thread per core (each worker
+    carries this session's script context, so the cache and a rerun request work as on the script's
+    own thread); a configuration the engine refuses gives its ValueError in place of the Stats."""
+
+    def run(job: tuple) -> Stats | ValueError:
+        try:
+            return cached_simulate(*job)
+        except ValueError as err:
+            return err
+
+    workers = min(len(jobs), os.cpu_count() or 1)
+    if workers <= 1:
+        return [run(job) for job in jobs]
+    with ThreadPoolExecutor(workers, initializer=add_script_run_ctx, initargs=(None, get_script_run_ctx())) as pool:
+        return list(pool.map(run, jobs))
+
+
 def options_with(values: tuple[int, ...], current: int) -> list[int]:
     """A select-slider's steps, with a value from the URL that is not one of them added in place."""
     return sorted({*values, int(current)})
@@ -179,196 +225,208 @@ st.caption(
     )
 )
 
-controls, plots = st.columns([1, 3], gap="medium")
-with controls:
-    preset = st.selectbox(
-        _("Preset"),
-        options=[CUSTOM, *PRESETS],
-        format_func=lambda k: _("Custom") if k == CUSTOM else _(PRESETS[k].title),
-        key="gf_preset",
-        on_change=on_preset,
-    )
-    fns = st.multiselect(
-        _("Activations (up to 4)"),
-        options=[*activations.names(), FORMULA],
-        format_func=lambda n: _("Your own formula") if n == FORMULA else activations.get(n).label,
-        max_selections=MAX_RUNS,
-        key="gf_fns",
-        on_change=leave_preset,
-    )
-    inits = st.multiselect(
-        _("Initialisation (up to 2, to compare)"),
-        options=list(INITS),
-        format_func=lambda k: _(INIT_LABELS[k]),
-        max_selections=MAX_INITS,
-        key="gf_inits",
-        on_change=leave_preset,
-    )
-    depth = st.slider(_("Depth (layers)"), 1, MAX_DEPTH, key="gf_depth", on_change=leave_preset)
-    width = st.select_slider(
-        _("Width (units per layer)"),
-        options=options_with(WIDTHS, st.session_state.gf_width),
-        key="gf_width",
-        on_change=leave_preset,
-    )
-    batch = st.select_slider(
-        _("Batch (inputs)"),
-        options=options_with(BATCHES, st.session_state.gf_batch),
-        key="gf_batch",
-        on_change=leave_preset,
-    )
-    sigma_w = st.slider(
-        _("σ_w (scaled normal init)"),
-        *SIGMA_W_RANGE,
-        step=0.05,
-        key="gf_sigma_w",
-        on_change=leave_preset,
-        disabled="scaled_normal" not in inits,
-        help=_("Weights ~ N(0, σ_w²/fan_in). Used only by the scaled normal init."),
-    )
-    bias = st.slider(_("Bias (constant)"), *BIAS_RANGE, step=0.05, key="gf_bias", on_change=leave_preset)
-    seed = int(st.number_input(_("Seed"), 0, MAX_SEED, step=1, key="gf_seed", on_change=leave_preset))
-    params: dict[str, dict[str, float]] = {}
-    formula = None
-    for fn in fns:
-        if fn == FORMULA:
-            init_state("gf_formula", DEFAULT_FORMULA)
-            text = st.text_input(
-                _("Your formula f(x)"),
-                key="gf_formula",
-                max_chars=custom.MAX_LENGTH,
-                help=custom.syntax_help(_),
-                on_change=leave_preset,
-            )
+
+@st.fragment
+def gradient_flow() -> None:
+    """Controls, networks and charts. A fragment: moving a control reruns only this, not the app's
+    navigation and sidebar (the export panel), so the charts come back sooner."""
+    controls, plots = st.columns([1, 3], gap="medium")
+    with controls:
+        preset = st.selectbox(
+            _("Preset"),
+            options=[CUSTOM, *PRESETS],
+            format_func=lambda k: _("Custom") if k == CUSTOM else _(PRESETS[k].title),
+            key="gf_preset",
+            on_change=on_preset,
+        )
+        fns = st.multiselect(
+            _("Activations (up to 4)"),
+            options=[*activations.names(), FORMULA],
+            format_func=lambda n: _("Your own formula") if n == FORMULA else activations.get(n).label,
+            max_selections=MAX_RUNS,
+            key="gf_fns",
+            on_change=leave_preset,
+        )
+        inits = st.multiselect(
+            _("Initialisation (up to 2, to compare)"),
+            options=list(INITS),
+            format_func=lambda k: _(INIT_LABELS[k]),
+            max_selections=MAX_INITS,
+            key="gf_inits",
+            on_change=leave_preset,
+        )
+        depth = st.slider(_("Depth (layers)"), 1, MAX_DEPTH, key="gf_depth", on_change=leave_preset)
+        width = st.select_slider(
+            _("Width (units per layer)"),
+            options=options_with(WIDTHS, st.session_state.gf_width),
+            key="gf_width",
+            on_change=leave_preset,
+        )
+        batch = st.select_slider(
+            _("Batch (inputs)"),
+            options=options_with(BATCHES, st.session_state.gf_batch),
+            key="gf_batch",
+            on_change=leave_preset,
+        )
+        sigma_w = st.slider(
+            _("σ_w (scaled normal init)"),
+            *SIGMA_W_RANGE,
+            step=0.05,
+            key="gf_sigma_w",
+            on_change=leave_preset,
+            disabled="scaled_normal" not in inits,
+            help=_("Weights ~ N(0, σ_w²/fan_in). Used only by the scaled normal init."),
+        )
+        bias = st.slider(_("Bias (constant)"), *BIAS_RANGE, step=0.05, key="gf_bias", on_change=leave_preset)
+        seed = int(st.number_input(_("Seed"), 0, MAX_SEED, step=1, key="gf_seed", on_change=leave_preset))
+        params: dict[str, dict[str, float]] = {}
+        formula = None
+        for fn in fns:
+            if fn == FORMULA:
+                init_state("gf_formula", DEFAULT_FORMULA)
+                text = st.text_input(
+                    _("Your formula f(x)"),
+                    key="gf_formula",
+                    max_chars=custom.MAX_LENGTH,
+                    help=custom.syntax_help(_),
+                    on_change=leave_preset,
+                )
+                try:
+                    act = custom.parse(text)
+                except custom.FormulaError as err:
+                    st.error(plain(err.message(_)), icon="🚫")
+                    continue
+                formula = act.source
+            else:
+                act = activations.get(fn)
+            values = {}
+            if act.params:
+                st.markdown(f"**{act.label}**")
+            for p in act.params:
+                key = param_key(fn, p.name)
+                init_state(key, p.default)
+                st.session_state[key] = float(np.clip(st.session_state[key], p.min, p.max))
+                values[p.name] = st.slider(
+                    f"{p.name} ({p.symbol})",
+                    min_value=float(p.min),
+                    max_value=float(p.max),
+                    step=float(p.step),
+                    key=key,
+                    help=_(p.help),
+                    on_change=leave_preset,
+                )
             try:
-                act = custom.parse(text)
-            except custom.FormulaError as err:
-                st.error(plain(err.message(_)), icon="🚫")
-                continue
-            formula = act.source
-        else:
-            act = activations.get(fn)
-        values = {}
-        if act.params:
-            st.markdown(f"**{act.label}**")
-        for p in act.params:
-            key = param_key(fn, p.name)
-            init_state(key, p.default)
-            st.session_state[key] = float(np.clip(st.session_state[key], p.min, p.max))
-            values[p.name] = st.slider(
-                f"{p.name} ({p.symbol})",
-                min_value=float(p.min),
-                max_value=float(p.max),
-                step=float(p.step),
-                key=key,
-                help=_(p.help),
-                on_change=leave_preset,
+                act.resolve(values)
+            except ValueError as err:
+                st.warning(_("{label}: {error}; using the defaults.").format(label=act.label, error=err), icon="⚠️")
+                values = act.defaults
+            params[fn] = values
+
+    page_warnings = Warnings()
+    run_fns = [fn for fn in fns if fn != FORMULA or formula is not None] or list(DEFAULT_CONFIG.activations)
+    run_inits = list(inits) or list(DEFAULT_CONFIG.inits)
+    if not fns:
+        page_warnings.add(_("Choose at least one activation; showing the default ones."))
+    if not inits:
+        page_warnings.add(
+            _("Choose at least one initialisation; showing {init}.").format(init=_(INIT_LABELS[run_inits[0]]))
+        )
+    if len(run_fns) * len(run_inits) > MAX_RUNS:
+        keep = MAX_RUNS // len(run_inits)
+        page_warnings.add(
+            _("At most {n} networks are compared at once: showing the first {k} activations.").format(
+                n=MAX_RUNS, k=keep
             )
-        try:
-            act.resolve(values)
-        except ValueError as err:
-            st.warning(_("{label}: {error}; using the defaults.").format(label=act.label, error=err), icon="⚠️")
-            values = act.defaults
-        params[fn] = values
+        )
+        run_fns = run_fns[:keep]
+    fit = fit_size(depth, int(width), int(batch), run_inits)
+    for message in fit.warnings(language()):
+        page_warnings.add(message)
 
-page_warnings = Warnings()
-run_fns = [fn for fn in fns if fn != FORMULA or formula is not None] or list(DEFAULT_CONFIG.activations)
-run_inits = list(inits) or list(DEFAULT_CONFIG.inits)
-if not fns:
-    page_warnings.add(_("Choose at least one activation; showing the default ones."))
-if not inits:
-    page_warnings.add(
-        _("Choose at least one initialisation; showing {init}.").format(init=_(INIT_LABELS[run_inits[0]]))
-    )
-if len(run_fns) * len(run_inits) > MAX_RUNS:
-    keep = MAX_RUNS // len(run_inits)
-    page_warnings.add(
-        _("At most {n} networks are compared at once: showing the first {k} activations.").format(n=MAX_RUNS, k=keep)
-    )
-    run_fns = run_fns[:keep]
-fit = fit_size(depth, int(width), int(batch), run_inits)
-for message in fit.warnings(language()):
-    page_warnings.add(message)
+    tune_server()
+    jobs = [
+        (
+            fn,
+            formula if fn == FORMULA else None,
+            tuple(sorted((params.get(fn) or resolve(fn, formula).defaults).items())),
+            depth,
+            fit.width,
+            fit.batch,
+            init,
+            float(sigma_w) if init == "scaled_normal" else None,
+            float(bias),
+            seed,
+        )
+        for fn in run_fns
+        for init in run_inits
+    ]
+    runs: list[Stats] = []
+    for job, result in zip(jobs, simulate_all(jobs), strict=True):
+        if isinstance(result, ValueError):
+            page_warnings.add(_("{label}: {error}").format(label=resolve(job[0], job[1]).label, error=result))
+        else:
+            runs.append(result)
 
-runs: list[Stats] = []
-for fn in run_fns:
-    values = params.get(fn) or resolve(fn, formula).defaults
-    for init in run_inits:
-        try:
-            runs.append(
-                cached_simulate(
-                    fn,
-                    formula if fn == FORMULA else None,
-                    tuple(sorted(values.items())),
-                    depth,
-                    fit.width,
-                    fit.batch,
-                    init,
-                    float(sigma_w) if init == "scaled_normal" else None,
-                    float(bias),
-                    seed,
+    with plots:
+        show_warnings(page_warnings)
+        if preset in PRESETS:
+            st.info(_(PRESETS[preset].note), icon=":material/lightbulb:")
+        if runs:
+            lang = language()
+            labels = [run_label(r, len(run_inits) > 1, lang) for r in runs]
+            stem = "gradient-flow_{fns}_depth-{depth}_width-{width}".format(
+                fns="-".join(dict.fromkeys(r.activation for r in runs)), depth=depth, width=fit.width
+            )
+            summary = [f"- **{label}**: " + " ".join(summarise(r, lang)) for label, r in zip(labels, runs, strict=True)]
+            st.markdown("\n".join(summary))
+            show_chart(gradient_norm_figure(runs, lang, labels), stem + "_gradients", key="gf_gradients")
+            st.caption(
+                _(
+                    "The gradient entering the top layer is a fixed random error drawn from the seed, the same for "
+                    "every activation and independent of the weights (the gradient of a random read-out): the "
+                    "condition under which mean-field theory applies. With the loss ½‖h_L‖² instead, the top "
+                    "gradient would be correlated with every weight below it."
                 )
             )
-        except ValueError as err:
-            page_warnings.add(_("{label}: {error}").format(label=resolve(fn, formula).label, error=err))
-
-with plots:
-    show_warnings(page_warnings)
-    if preset in PRESETS:
-        st.info(_(PRESETS[preset].note), icon=":material/lightbulb:")
-    if runs:
-        lang = language()
-        labels = [run_label(r, len(run_inits) > 1, lang) for r in runs]
-        stem = "gradient-flow_{fns}_depth-{depth}_width-{width}".format(
-            fns="-".join(dict.fromkeys(r.activation for r in runs)), depth=depth, width=fit.width
-        )
-        summary = [f"- **{label}**: " + " ".join(summarise(r, lang)) for label, r in zip(labels, runs, strict=True)]
-        st.markdown("\n".join(summary))
-        show_chart(gradient_norm_figure(runs, lang, labels), stem + "_gradients", key="gf_gradients")
-        st.caption(
-            _(
-                "The gradient entering the top layer is a fixed random error drawn from the seed, the same for "
-                "every activation and independent of the weights (the gradient of a random read-out): the "
-                "condition under which mean-field theory applies. With the loss ½‖h_L‖² instead, the top "
-                "gradient would be correlated with every weight below it."
+            show_chart(layer_factor_figure(runs, lang, labels), stem + "_factor", key="gf_factor")
+            show_chart(distribution_figure(runs, lang, labels), stem + "_activations", key="gf_activations")
+            show_chart(dead_saturated_figure(runs, lang, labels), stem + "_dead", key="gf_dead")
+            st.caption(
+                _(
+                    "Dead: f′(z) = 0 for every input in the batch, so the unit passes no gradient at all. Saturated: "
+                    "|f′(z)| below 1% of the activation's largest |f′| for every input. Derivatives at kinks follow "
+                    "PyTorch: ReLU′(0) = 0, Leaky ReLU′(0) = α."
+                )
             )
-        )
-        show_chart(layer_factor_figure(runs, lang, labels), stem + "_factor", key="gf_factor")
-        show_chart(distribution_figure(runs, lang, labels), stem + "_activations", key="gf_activations")
-        show_chart(dead_saturated_figure(runs, lang, labels), stem + "_dead", key="gf_dead")
-        st.caption(
-            _(
-                "Dead: f′(z) = 0 for every input in the batch, so the unit passes no gradient at all. Saturated: "
-                "|f′(z)| below 1% of the activation's largest |f′| for every input. Derivatives at kinks follow "
-                "PyTorch: ReLU′(0) = 0, Leaky ReLU′(0) = α."
+            show_chart(activity_heatmap(runs, lang, labels), stem + "_units", key="gf_units")
+            st.caption(
+                _(
+                    "Inputs x ~ N(0, 1), {batch} of them; {width} units in every layer; bias {bias} in every unit. "
+                    "Layer l's weights come from the seed and l alone, so every activation sees the same network "
+                    "and a deeper network is this one with layers added."
+                ).format(batch=fit.batch, width=fit.width, bias=format_number(float(bias)))
             )
-        )
-        show_chart(activity_heatmap(runs, lang, labels), stem + "_units", key="gf_units")
-        st.caption(
-            _(
-                "Inputs x ~ N(0, 1), {batch} of them; {width} units in every layer; bias {bias} in every unit. "
-                "Layer l's weights come from the seed and l alone, so every activation sees the same network "
-                "and a deeper network is this one with layers added."
-            ).format(batch=fit.batch, width=fit.width, bias=format_number(float(bias)))
-        )
 
-base = PRESETS.get(preset, DEFAULT_CONFIG)
-state: dict[str, object] = {"preset": preset if preset in PRESETS else None}
-for name, value, default in (
-    ("fn", ",".join(fns), ",".join(base.activations)),
-    ("init", ",".join(inits), ",".join(base.inits)),
-    ("depth", depth, base.depth),
-    ("width", int(width), base.width),
-    ("batch", int(batch), base.batch),
-    ("sigma_w", float(sigma_w) if "scaled_normal" in inits else base.sigma_w, base.sigma_w),
-    ("bias", float(bias), base.bias),
-    ("seed", seed, base.seed),
-):
-    if value != default:
-        state[name] = format_number(value) if isinstance(value, float) else value
-state.update(encode_activation_params({fn: v for fn, v in params.items() if fn != FORMULA}))
-if FORMULA in fns:
-    state[custom.FORMULA_KEY] = st.session_state.get("gf_formula", "")
-    if formula is not None:
-        state.update(custom.to_url(custom.parse(formula), params.get(FORMULA)))
-sync_url(state)
+    base = PRESETS.get(preset, DEFAULT_CONFIG)
+    state: dict[str, object] = {"preset": preset if preset in PRESETS else None}
+    for name, value, default in (
+        ("fn", ",".join(fns), ",".join(base.activations)),
+        ("init", ",".join(inits), ",".join(base.inits)),
+        ("depth", depth, base.depth),
+        ("width", int(width), base.width),
+        ("batch", int(batch), base.batch),
+        ("sigma_w", float(sigma_w) if "scaled_normal" in inits else base.sigma_w, base.sigma_w),
+        ("bias", float(bias), base.bias),
+        ("seed", seed, base.seed),
+    ):
+        if value != default:
+            state[name] = format_number(value) if isinstance(value, float) else value
+    state.update(encode_activation_params({fn: v for fn, v in params.items() if fn != FORMULA}))
+    if FORMULA in fns:
+        state[custom.FORMULA_KEY] = st.session_state.get("gf_formula", "")
+        if formula is not None:
+            state.update(custom.to_url(custom.parse(formula), params.get(FORMULA)))
+    sync_url(state)
+
+
+gradient_flow()

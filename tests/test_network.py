@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -14,10 +16,14 @@ from activations.init import INITS
 from activations.network import (
     MAX_ACTIVATION_FLOATS,
     MAX_WEIGHT_FLOATS,
+    PERCENTILE_SAMPLE,
+    PERCENTILES,
     PRESETS,
+    clear_weight_cache,
     fit_size,
     forward_backward,
     layer_weight,
+    layer_weights,
     max_abs_derivative,
     measure,
     power_of_ten,
@@ -228,6 +234,63 @@ def test_every_activation_sees_the_same_network_and_deeper_adds_layers():
     assert not np.allclose(shallow.pre_activation_var, other_seed.pre_activation_var)
 
 
+@pytest.mark.parametrize(
+    ("init", "first_row", "total"),
+    [
+        ("he_normal", [-0.42483928294904716, -0.14416544458328237, 0.6650430475591717], -4.918547933271604),
+        ("xavier_uniform", [-0.5718975707033498, 0.3830827473780448, -0.1873360336847325], -2.227956207132877),
+        ("orthogonal", [-0.3252262815433262, -0.5022140868011242, 0.5453385165992355], -4.426707562466173),
+    ],
+)
+def test_the_networks_are_the_ones_the_page_has_always_shown(init, first_row, total):
+    """Pinned draws: a change of seeding, stream or drawing order would silently change every figure."""
+    w = layer_weight(init, 3, 6, 11, dtype=np.float64)
+    np.testing.assert_allclose(w[0, :3], first_row, rtol=1e-15)
+    assert float(w.sum()) == pytest.approx(total, rel=1e-13)
+    np.testing.assert_array_equal(layer_weight(init, 3, 6, 11), w.astype(np.float32))  # float32: the same, rounded
+
+
+def test_concurrent_networks_draw_each_layer_once():
+    """The page runs its networks side by side: a layer two of them need is drawn once, and all get it."""
+    from activations import network
+
+    clear_weight_cache()
+    results, start = [None] * 4, threading.Barrier(4)
+
+    def fetch(i):
+        start.wait()
+        results[i] = layer_weights("he_normal", range(12), 48, 5, dtype=np.float32)
+
+    with mock.patch.object(network, "init_weight", wraps=network.init_weight) as drawn:
+        threads = [threading.Thread(target=fetch, args=(i,)) for i in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert drawn.call_count == 12
+    for other in results[1:]:
+        assert all(a is b for a, b in zip(results[0], other, strict=True))
+    assert [w.shape for w in results[0]] == [(48, 48)] * 12 and not results[0][0].flags.writeable
+    for layer in (0, 11):
+        assert layer_weight("he_normal", layer, 48, 5) is results[0][layer]  # served from the cache
+
+
+def test_percentile_bands_from_a_sample_of_a_large_batch():
+    """Above PERCENTILE_SAMPLE activations per layer the bands come from a fixed random sample of them:
+    close to the percentiles of all of them (sampling error of a 4096-point sample)."""
+    width, batch, depth = 128, 64, 4
+    assert width * batch > PERCENTILE_SAMPLE
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((batch, width))
+    weights = [rng.standard_normal((width, width)) / math.sqrt(width) for _ in range(depth)]
+    stats = measure(x, weights, 0.0, "tanh", top_error=rng.standard_normal((batch, width)))
+    trace = forward_backward(x, weights, [np.zeros(width)] * depth, "tanh")
+    exact = np.percentile(trace.h, PERCENTILES, axis=(1, 2)).T
+    spread = exact[:, -1] - exact[:, 0]
+    assert np.all(np.abs(stats.percentiles - exact) < 0.03 * spread[:, None])
+    assert np.all(np.diff(stats.percentiles, axis=1) >= 0)
+
+
 # --- dead and saturated units ---------------------------------------------------------------------------
 
 
@@ -301,6 +364,8 @@ def test_measured_norms_equal_the_exact_trace():
     np.testing.assert_allclose(stats.grad_bias_norm, [np.linalg.norm(g) for g in trace.grad_biases], rtol=1e-10)
     np.testing.assert_allclose(stats.pre_activation_var, [z.var() for z in trace.z], rtol=1e-12)
     np.testing.assert_allclose(stats.percentiles[:, 3], [np.median(h) for h in trace.h], rtol=1e-12)
+    # batch × width ≤ PERCENTILE_SAMPLE: the bands come from every activation, as np.percentile has them
+    np.testing.assert_allclose(stats.percentiles, np.percentile(trace.h, PERCENTILES, axis=(1, 2)).T, rtol=1e-12)
     norms = np.array([np.linalg.norm(g) ** 2 for g in trace.grad_z])
     np.testing.assert_allclose(stats.layer_factor, norms[:-1] / norms[1:], rtol=1e-9)
 

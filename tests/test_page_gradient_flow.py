@@ -23,16 +23,18 @@ def measured(at, label):
     return array(trace(gradient_figure(at), label)["y"])
 
 
-def test_default_page_compares_four_activations_with_theory():
+def test_default_page_compares_three_activations_with_theory():
     at = run_page("gradient-flow")
     assert_clean(at)
     assert not warnings(at)
-    assert at.multiselect(key="gf_fns").value == ["sigmoid", "tanh", "relu", "leaky_relu"]
+    assert at.multiselect(key="gf_fns").value == ["sigmoid", "tanh", "relu"]
+    assert at.select_slider(key="gf_batch").value == 32
     assert len(figures(at)) == 5
     names = {t["name"] for t in gradient_figure(at)["data"]}
-    for label in ("Sigmoid", "Tanh", "ReLU", "Leaky ReLU"):
+    for label in ("Sigmoid", "Tanh", "ReLU"):
         assert {label, f"{label}: mean-field theory"} <= names
-    expected = simulate("sigmoid", depth=30, width=256, batch=128, init="xavier_normal")
+    assert len(gradient_figure(at)["data"]) == 3 * 4  # measured and theory, in both panels, per activation
+    expected = simulate("sigmoid", depth=30, width=256, batch=32, init="xavier_normal")
     np.testing.assert_allclose(measured(at, "Sigmoid"), expected.grad_z_norm, rtol=1e-6)
     summary = " ".join(m.value for m in at.markdown)
     assert "**Sigmoid**" in summary and "of its size at layer 30" in summary
@@ -149,6 +151,38 @@ def test_bad_url_values_warn_and_fall_back(query, fragment):
     assert_clean(at)
     assert any(fragment in w for w in warnings(at)), warnings(at)
     assert len(figures(at)) == 5
+
+
+# --- the figures, built for speed ---------------------------------------------------------------------
+
+
+def test_figures_look_as_with_plotly_white_and_make_subplots():
+    """The builders skip Plotly's slow paths (the named template, make_subplots per call): the template is
+    plotly_white's 2-D part and every panel sits where make_subplots puts it."""
+    import plotly.io as pio
+    from plotly.subplots import make_subplots
+
+    from activations.figures import gradient_flow as gf
+
+    runs = [simulate(fn, depth=6, width=16, batch=4, init="he_normal") for fn in ("relu", "tanh", "elu")]
+    white = pio.templates["plotly_white"].to_plotly_json()
+    fig = gf.distribution_figure(runs).to_plotly_json()
+    template = fig["layout"]["template"]
+    for key in ("xaxis", "yaxis", "colorway", "font", "paper_bgcolor", "plot_bgcolor", "hoverlabel"):
+        assert template["layout"][key] == white["layout"][key]
+    assert set(template["layout"]) <= set(white["layout"]) and set(template["data"]) == {"scatter", "heatmap"}
+    reference = make_subplots(
+        rows=1, cols=3, subplot_titles=["ReLU", "Tanh", "ELU"], horizontal_spacing=0.07, vertical_spacing=0.16
+    ).layout
+    for i, axis in enumerate(("xaxis", "xaxis2", "xaxis3")):
+        assert fig["layout"][axis]["domain"] == list(reference[axis].domain)
+        assert fig["layout"]["annotations"][i]["text"] == reference.annotations[i].text
+    # each run's four traces (three bands and the median) in its own panel
+    assert [t["xaxis"] for t in fig["data"]] == ["x"] * 4 + ["x2"] * 4 + ["x3"] * 4
+    assert fig["data"][4]["name"].startswith("Tanh") and fig["data"][11]["name"] == "ELU: median"
+    grad = gf.gradient_norm_figure(runs).to_plotly_json()
+    assert grad["layout"]["xaxis"]["matches"] == "x2" and grad["layout"]["yaxis2"]["type"] == "log"
+    assert {t["yaxis"] for t in grad["data"] if t["name"] == "ReLU"} == {"y", "y2"}
 
 
 # --- in the browser ----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from scipy import integrate, special
 
 import activations
 from activations.network import forward_backward, layer_weight, simulate
-from activations.theory import activation_moments, gaussian_expectation, length_map, mean_field
+from activations.theory import activation_moments, gaussian_expectation, gaussian_rule, length_map, mean_field
 
 
 def quad_expectation(g, mean, var):
@@ -39,6 +39,20 @@ def test_closed_forms_for_relu():
         assert f2 == pytest.approx((mean**2 + var) * cdf + mean * sd * phi, rel=1e-10)
     assert gaussian_expectation(lambda x: x**2, 0.7, 3.0) == pytest.approx(3.0 + 0.49, rel=1e-12)
     assert gaussian_expectation(np.cos, 0.0, 2.0) == pytest.approx(math.exp(-1.0), rel=1e-12)
+
+
+@pytest.mark.parametrize(("mean", "var", "kinks"), [(0.0, 1.0, ()), (-1.5, 0.04, (0.0,)), (0.3, 30.0, (0.0, 6.0))])
+def test_one_rule_integrates_the_gaussian_moments(mean, var, kinks):
+    """The nodes and weights activation_moments shares between f² and f′²: exact for polynomials of low
+    degree, E[1] = 1, E[z] = mean, E[z²] = mean² + var, E[(z − mean)⁴] = 3 var²."""
+    x, w = gaussian_rule(mean, var, kinks)
+    assert w.sum() == pytest.approx(1.0, rel=1e-12)
+    assert w @ x == pytest.approx(mean, abs=1e-12 * (1 + abs(mean) + math.sqrt(var)))
+    assert w @ x**2 == pytest.approx(mean**2 + var, rel=1e-12)
+    assert w @ (x - mean) ** 4 == pytest.approx(3 * var**2, rel=1e-10)
+    assert np.all(np.diff(x) > 0)  # panels in order, no node twice
+    assert gaussian_rule(0.5, 0.0)[0].tolist() == [0.5]
+    assert math.isnan(gaussian_rule(0.0, math.nan)[0][0]) and math.isnan(activation_moments("tanh", 0.0, -1.0)[0])
 
 
 @pytest.mark.parametrize("name", activations.names())

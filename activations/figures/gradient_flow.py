@@ -4,15 +4,25 @@ activation percentile bands, dead and saturated units, and a layer × unit activ
 Every builder takes the ``Stats`` of the runs being compared (one per activation and init, from
 ``activations.network.simulate``) and ``lang``; one colour per activation as everywhere in the app, a
 second init of the same activation drawn in a lighter tint with square markers.
+
+Speed: the page rebuilds these five figures on every slider move, so each is assembled as plain dicts
+and validated by Plotly once, in the ``go.Figure`` constructor. Plotly's convenience calls cost far more
+than the data here: assigning the named template "plotly_white" validates all of it (~12 ms a figure),
+``make_subplots`` ~9 ms, each ``update_layout``/``add_trace`` a few ms. So the template is
+plotly_white's 2-D cartesian part (``PLOT_TEMPLATE``: identical look, a quarter of the bytes), and the
+subplot grid is ``make_subplots``'s own layout, computed once per grid and reused.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Sequence
+from functools import cache, lru_cache
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from ..i18n import N_, translator
@@ -30,6 +40,77 @@ INIT_LABELS = {
 }
 MARKERS = ("circle", "square", "diamond", "triangle-up")
 HEATMAP_UNITS = 128  # units shown per run in the activity map
+
+
+# plotly_white's layout keys that matter to 2-D cartesian charts (the rest style polar, geo, 3-D and
+# ternary axes), and its defaults for the two trace types drawn here.
+_TEMPLATE_LAYOUT_KEYS = (
+    "annotationdefaults",
+    "autotypenumbers",
+    "coloraxis",
+    "colorscale",
+    "colorway",
+    "font",
+    "hoverlabel",
+    "hovermode",
+    "paper_bgcolor",
+    "plot_bgcolor",
+    "shapedefaults",
+    "title",
+    "xaxis",
+    "yaxis",
+)
+_TEMPLATE_TRACE_TYPES = ("scatter", "heatmap")
+
+
+@cache
+def plot_template() -> dict:
+    """plotly_white restricted to what these figures use (``_TEMPLATE_LAYOUT_KEYS``, scatter and heatmap
+    defaults): the same look as ``template="plotly_white"``; used for every figure of this module."""
+    full = pio.templates["plotly_white"].to_plotly_json()
+    return {
+        "layout": {k: v for k, v in full["layout"].items() if k in _TEMPLATE_LAYOUT_KEYS},
+        "data": {k: v for k, v in full["data"].items() if k in _TEMPLATE_TRACE_TYPES},
+    }
+
+
+@lru_cache(maxsize=64)
+def _grid_skeleton(rows: int, cols: int, titles: tuple[str, ...], **options) -> dict:
+    """``make_subplots(rows, cols, subplot_titles=titles, **options)``'s layout (axes, domains, title
+    annotations) as a dict, without its template; computed once per grid."""
+    layout = make_subplots(rows=rows, cols=cols, subplot_titles=list(titles) or None, **options).layout
+    skeleton = layout.to_plotly_json()
+    skeleton.pop("template", None)
+    return skeleton
+
+
+def _subplots(rows: int, cols: int, titles: Sequence[str] = (), **options) -> dict:
+    """A fresh copy of the subplot layout (callers add to it)."""
+    return copy.deepcopy(_grid_skeleton(rows, cols, tuple(titles), **options))
+
+
+def _axis(kind: str, rows: int, cols: int, row: int, col: int) -> str:
+    """The layout key of subplot (row, col)'s x or y axis ("xaxis", "yaxis3"), as make_subplots numbers
+    them: left to right, top to bottom."""
+    n = (row - 1) * cols + col
+    return f"{kind}axis" + ("" if n == 1 else str(n))
+
+
+def _on(trace: dict, rows: int, cols: int, row: int, col: int) -> dict:
+    """``trace`` placed in subplot (row, col): its axis references ("x2", "y2")."""
+    n = (row - 1) * cols + col
+    suffix = "" if n == 1 else str(n)
+    return {**trace, "xaxis": "x" + suffix, "yaxis": "y" + suffix}
+
+
+def _axes(layout: dict, kind: str) -> list[dict]:
+    """Every x or y axis of a layout (for settings shared by all of them)."""
+    return [v for k, v in layout.items() if k.startswith(kind + "axis")]
+
+
+def _figure(traces: list[dict], layout: dict) -> go.Figure:
+    """The one place a figure is made (and validated): the module's template under ``layout``."""
+    return go.Figure(data=traces, layout={**layout, "template": plot_template()})
 
 
 def run_label(stats: Stats, with_init: bool = False, lang: str = "en") -> str:
@@ -71,7 +152,8 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 
 def _layout(title: str, height: int, **overrides) -> dict:
-    """The shared layout with the legend under the plot, where long legends cannot cover the title."""
+    """The shared layout with the legend under the plot, where long legends cannot cover the title
+    (``base_layout``'s named template is replaced by ``plot_template()`` in ``_figure``)."""
     return base_layout(
         title=dict(text=title, x=0.01, xanchor="left"),
         hovermode="closest",
@@ -105,66 +187,76 @@ def gradient_norm_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequen
     prediction (dashed): top, the gradient flowing back ‖∂L/∂z_l‖ (it changes by √χ per layer);
     bottom, the weight gradient ‖∂L/∂W_l‖ (that times the size of the layer's input)."""
     _ = translator(lang)
-    fig = make_subplots(
-        rows=2,
-        cols=1,
+    layout = _subplots(
+        2,
+        1,
+        (_("Gradient flowing back, ‖∂L/∂z‖ per layer"), _("Weight gradient, ‖∂L/∂W‖ per layer")),
         shared_xaxes=True,
         vertical_spacing=0.09,
-        subplot_titles=[
-            _("Gradient flowing back, ‖∂L/∂z‖ per layer"),
-            _("Weight gradient, ‖∂L/∂W‖ per layer"),
-        ],
     )
+    traces = []
     for stats, label, (colour, marker) in zip(runs, _labels(runs, labels, lang), run_styles(runs), strict=True):
         theory = stats.theory
         for row, measured, predicted in (
             (1, stats.grad_z_norm, theory.grad_z_norm if theory else None),
             (2, stats.grad_norm, theory.grad_norm if theory else None),
         ):
-            fig.add_trace(
-                go.Scatter(
-                    x=stats.layers,
-                    y=_positive(measured),
-                    name=label,
-                    legendgroup=label,
-                    showlegend=row == 1,
-                    mode="lines+markers",
-                    line=dict(color=colour, width=2.5),
-                    marker=dict(symbol=marker, size=5),
-                    hovertemplate=label + " · " + _("layer") + " %{x}: %{y:.3g}<extra></extra>",
-                ),
-                row=row,
-                col=1,
+            traces.append(
+                _on(
+                    dict(
+                        type="scatter",
+                        x=stats.layers,
+                        y=_positive(measured),
+                        name=label,
+                        legendgroup=label,
+                        showlegend=row == 1,
+                        mode="lines+markers",
+                        line=dict(color=colour, width=2.5),
+                        marker=dict(symbol=marker, size=5),
+                        hovertemplate=label + " · " + _("layer") + " %{x}: %{y:.3g}<extra></extra>",
+                    ),
+                    2,
+                    1,
+                    row,
+                    1,
+                )
             )
             if predicted is not None:
-                fig.add_trace(
-                    go.Scatter(
-                        x=stats.layers,
-                        y=_positive(predicted),
-                        name=_("{label}: mean-field theory").format(label=label),
-                        legendgroup=label,
-                        showlegend=False,
-                        mode="lines",
-                        line=dict(color=colour, width=1.5, dash="dash"),
-                        hovertemplate=_("theory") + " · " + _("layer") + " %{x}: %{y:.3g}<extra></extra>",
-                    ),
-                    row=row,
-                    col=1,
+                traces.append(
+                    _on(
+                        dict(
+                            type="scatter",
+                            x=stats.layers,
+                            y=_positive(predicted),
+                            name=_("{label}: mean-field theory").format(label=label),
+                            legendgroup=label,
+                            showlegend=False,
+                            mode="lines",
+                            line=dict(color=colour, width=1.5, dash="dash"),
+                            hovertemplate=_("theory") + " · " + _("layer") + " %{x}: %{y:.3g}<extra></extra>",
+                        ),
+                        2,
+                        1,
+                        row,
+                        1,
+                    )
                 )
-    fig.update_yaxes(type="log", exponentformat="power", title=_("norm (log scale)"))
-    fig.update_xaxes(title=_("layer (1 = next to the input)"), row=2, col=1)
-    fig.update_layout(_layout(_("Gradient norms per layer · dashed: mean-field theory"), 700))
-    return fig
+    for axis in _axes(layout, "y"):
+        axis.update(type="log", exponentformat="power", title=dict(text=_("norm (log scale)")))
+    layout[_axis("x", 2, 1, 2, 1)]["title"] = dict(text=_("layer (1 = next to the input)"))
+    layout.update(_layout(_("Gradient norms per layer · dashed: mean-field theory"), 700))
+    return _figure(traces, layout)
 
 
 def layer_factor_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequence[str] | None = None) -> go.Figure:
     """What each layer does to the squared gradient, ‖δ_l‖²/‖δ_{l+1}‖², beside χ_l = σ_w²·E[f′(z_l)²]."""
     _ = translator(lang)
-    fig = go.Figure()
+    traces = []
     for stats, label, (colour, marker) in zip(runs, _labels(runs, labels, lang), run_styles(runs), strict=True):
         x = stats.layers[:-1]
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=x,
                 y=_positive(stats.layer_factor),
                 name=label,
@@ -175,8 +267,9 @@ def layer_factor_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequenc
             )
         )
         if stats.theory is not None:
-            fig.add_trace(
-                go.Scatter(
+            traces.append(
+                dict(
+                    type="scatter",
                     x=x,
                     y=_positive(stats.theory.chi[:-1]),
                     name=_("{label}: χ").format(label=label),
@@ -187,15 +280,33 @@ def layer_factor_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequenc
                     hovertemplate="χ · " + _("layer") + " %{x}: %{y:.3g}<extra></extra>",
                 )
             )
-    fig.add_hline(y=1.0, line=dict(color="rgba(0,0,0,0.4)", width=1, dash="dot"))
     ticks = _log_ticks([r.layer_factor for r in runs] + [r.theory.chi[:-1] for r in runs if r.theory is not None])
-    fig.update_yaxes(type="log", tickvals=ticks, tickformat=".2~g", title=_("‖δ_l‖² / ‖δ_(l+1)‖² (log scale)"))
-    fig.update_xaxes(title=_("layer l"))
-    fig.update_layout(_layout(_("What each layer does to the squared gradient · dashed: χ"), 460))
-    return fig
+    layout = _layout(
+        _("What each layer does to the squared gradient · dashed: χ"),
+        460,
+        # add_hline's shape: across the whole plot width at y = 1
+        shapes=[
+            dict(
+                type="line",
+                xref="x domain",
+                x0=0,
+                x1=1,
+                yref="y",
+                y0=1.0,
+                y1=1.0,
+                line=dict(color="rgba(0,0,0,0.4)", width=1, dash="dot"),
+            )
+        ],
+        yaxis=dict(
+            type="log", tickvals=ticks, tickformat=".2~g", title=dict(text=_("‖δ_l‖² / ‖δ_(l+1)‖² (log scale)"))
+        ),
+        xaxis=dict(title=dict(text=_("layer l"))),
+    )
+    return _figure(traces, layout)
 
 
-def _grid(n: int) -> tuple[int, int]:
+def _panels(n: int) -> tuple[int, int]:
+    """Rows and columns of a figure with one panel per run."""
     return (1, n) if n <= 2 else (2, 2) if n == 4 else (1, n)
 
 
@@ -204,8 +315,9 @@ def distribution_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequenc
     median, one panel per run: Glorot & Bengio's (2010) per-layer histograms, read from the side."""
     _ = translator(lang)
     names = _labels(runs, labels, lang)
-    rows, cols = _grid(len(runs))
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=names, horizontal_spacing=0.07, vertical_spacing=0.16)
+    rows, cols = _panels(len(runs))
+    layout = _subplots(rows, cols, names, horizontal_spacing=0.07, vertical_spacing=0.16)
+    traces = []
     for i, (stats, label, (colour, _marker)) in enumerate(zip(runs, names, run_styles(runs), strict=True)):
         row, col = divmod(i, cols)
         levels = list(stats.percentile_levels)
@@ -213,80 +325,76 @@ def distribution_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequenc
         for (lo, hi), alpha in (((1, 99), 0.12), ((5, 95), 0.22), ((25, 75), 0.42)):
             low = stats.percentiles[:, levels.index(lo)]
             high = stats.percentiles[:, levels.index(hi)]
-            fig.add_trace(
-                go.Scatter(
-                    x=np.concatenate([x, x[::-1]]),
-                    y=np.concatenate([high, low[::-1]]),
-                    fill="toself",
-                    fillcolor=_rgba(colour, alpha),
-                    line=dict(width=0),
-                    name=_("{label}: {lo}–{hi}th percentile").format(label=label, lo=lo, hi=hi),
-                    legendgroup=label,
-                    showlegend=False,
-                    hoverinfo="skip",
-                ),
-                row=row + 1,
-                col=col + 1,
-            )
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=stats.percentiles[:, levels.index(50)],
-                name=_("{label}: median").format(label=label),
+            band = dict(
+                type="scatter",
+                x=np.concatenate([x, x[::-1]]),
+                y=np.concatenate([high, low[::-1]]),
+                fill="toself",
+                fillcolor=_rgba(colour, alpha),
+                line=dict(width=0),
+                name=_("{label}: {lo}–{hi}th percentile").format(label=label, lo=lo, hi=hi),
                 legendgroup=label,
                 showlegend=False,
-                mode="lines",
-                line=dict(color=colour, width=2),
-                hovertemplate=_("layer") + " %{x}: " + _("median") + " %{y:.3g}<extra></extra>",
-            ),
-            row=row + 1,
-            col=col + 1,
+                hoverinfo="skip",
+            )
+            traces.append(_on(band, rows, cols, row + 1, col + 1))
+        median = dict(
+            type="scatter",
+            x=x,
+            y=stats.percentiles[:, levels.index(50)],
+            name=_("{label}: median").format(label=label),
+            legendgroup=label,
+            showlegend=False,
+            mode="lines",
+            line=dict(color=colour, width=2),
+            hovertemplate=_("layer") + " %{x}: " + _("median") + " %{y:.3g}<extra></extra>",
         )
-    fig.update_xaxes(title=_("layer"))
-    fig.update_yaxes(title=_("activation h"), col=1)
-    fig.update_layout(
+        traces.append(_on(median, rows, cols, row + 1, col + 1))
+    for axis in _axes(layout, "x"):
+        axis["title"] = dict(text=_("layer"))
+    for row in range(1, rows + 1):
+        layout[_axis("y", rows, cols, row, 1)]["title"] = dict(text=_("activation h"))
+    layout.update(
         _layout(_("Activations h per layer: median and 25–75, 5–95, 1–99% bands"), 330 * rows + 90, showlegend=False)
     )
-    fig.update_layout(margin=dict(b=60))
-    return fig
+    layout["margin"] = {**layout["margin"], "b": 60}
+    return _figure(traces, layout)
 
 
 def dead_saturated_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequence[str] | None = None) -> go.Figure:
     """Per-layer percentage of dead units (f′ = 0 on the whole batch) and saturated units
     (|f′| < 1% of max |f′| on the whole batch), side by side."""
     _ = translator(lang)
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        subplot_titles=[
-            _("Dead units<br>(f′ = 0 on every input)"),
-            _("Saturated units<br>(|f′| < 1% of max on every input)"),
-        ],
+    layout = _subplots(
+        1,
+        2,
+        (_("Dead units<br>(f′ = 0 on every input)"), _("Saturated units<br>(|f′| < 1% of max on every input)")),
         shared_yaxes=True,
         horizontal_spacing=0.06,
     )
+    traces = []
     for stats, label, (colour, marker) in zip(runs, _labels(runs, labels, lang), run_styles(runs), strict=True):
         for col, values in ((1, stats.dead_fraction), (2, stats.saturated_fraction)):
-            fig.add_trace(
-                go.Scatter(
-                    x=stats.layers,
-                    y=100 * values,
-                    name=label,
-                    legendgroup=label,
-                    showlegend=col == 1,
-                    mode="lines+markers",
-                    line=dict(color=colour, width=2),
-                    marker=dict(symbol=marker, size=5),
-                    hovertemplate=label + " · " + _("layer") + " %{x}: %{y:.1f}%<extra></extra>",
-                ),
-                row=1,
-                col=col,
+            trace = dict(
+                type="scatter",
+                x=stats.layers,
+                y=100 * values,
+                name=label,
+                legendgroup=label,
+                showlegend=col == 1,
+                mode="lines+markers",
+                line=dict(color=colour, width=2),
+                marker=dict(symbol=marker, size=5),
+                hovertemplate=label + " · " + _("layer") + " %{x}: %{y:.1f}%<extra></extra>",
             )
-    fig.update_yaxes(range=[-3, 103], ticksuffix="%")
-    fig.update_yaxes(title=_("share of the layer's units"), col=1)
-    fig.update_xaxes(title=_("layer"))
-    fig.update_layout(_layout("", 440))  # the two panel titles say it all
-    return fig
+            traces.append(_on(trace, 1, 2, 1, col))
+    for axis in _axes(layout, "y"):
+        axis.update(range=[-3, 103], ticksuffix="%")
+    layout["yaxis"]["title"] = dict(text=_("share of the layer's units"))
+    for axis in _axes(layout, "x"):
+        axis["title"] = dict(text=_("layer"))
+    layout.update(_layout("", 440))  # the two panel titles say it all
+    return _figure(traces, layout)
 
 
 def activity_heatmap(
@@ -296,37 +404,41 @@ def activity_heatmap(
     dead and saturated units are dark stripes. At most ``max_units`` units per layer are shown."""
     _ = translator(lang)
     names = _labels(runs, labels, lang)
-    rows, cols = _grid(len(runs))
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=names, horizontal_spacing=0.05, vertical_spacing=0.16)
+    rows, cols = _panels(len(runs))
+    layout = _subplots(rows, cols, names, horizontal_spacing=0.05, vertical_spacing=0.16)
     shown = min(max_units, max(r.width for r in runs)) if runs else 0
+    traces = []
     for i, stats in enumerate(runs):
         row, col = divmod(i, cols)
         units = min(max_units, stats.width)
-        fig.add_trace(
-            go.Heatmap(
-                z=np.round(stats.active_fraction[:, :units], 3),
-                x=np.arange(1, units + 1),
-                y=stats.layers,
-                coloraxis="coloraxis",
-                name=names[i],
-                hovertemplate=_("layer") + " %{y}, " + _("unit") + " %{x}: " + _("active") + " %{z:.0%}<extra></extra>",
-            ),
-            row=row + 1,
-            col=col + 1,
+        heatmap = dict(
+            type="heatmap",
+            z=np.round(stats.active_fraction[:, :units], 3),
+            x=np.arange(1, units + 1),
+            y=stats.layers,
+            coloraxis="coloraxis",
+            name=names[i],
+            hovertemplate=_("layer") + " %{y}, " + _("unit") + " %{x}: " + _("active") + " %{z:.0%}<extra></extra>",
         )
-    fig.update_xaxes(title=_("unit"))
-    fig.update_yaxes(title=_("layer"), col=1)
+        traces.append(_on(heatmap, rows, cols, row + 1, col + 1))
+    for axis in _axes(layout, "x"):
+        axis["title"] = dict(text=_("unit"))
+    for row in range(1, rows + 1):
+        layout[_axis("y", rows, cols, row, 1)]["title"] = dict(text=_("layer"))
     title = _("How often each unit is active (|f′| ≥ 1% of max) · dark stripes: dead units")
     if runs and max(r.width for r in runs) > max_units:
         title += " · " + _("first {n} units shown").format(n=shown)
-    fig.update_layout(
+    layout.update(
         _layout(
             title,
             330 * rows + 90,
             coloraxis=dict(
-                colorscale="Viridis", cmin=0, cmax=1, colorbar=dict(title=_("active"), tickformat=".0%", len=0.8)
+                colorscale="Viridis",
+                cmin=0,
+                cmax=1,
+                colorbar=dict(title=dict(text=_("active")), tickformat=".0%", len=0.8),
             ),
         )
     )
-    fig.update_layout(margin=dict(b=60))
-    return fig
+    layout["margin"] = {**layout["margin"], "b": 60}
+    return _figure(traces, layout)
