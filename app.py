@@ -14,11 +14,11 @@ ICON = Path(__file__).parent / "assets" / "icon.png"
 
 # (file, title, url path, icon): each page file is named after its URL path so deep links resolve.
 PAGES = [
-    ("pages/overview.py", N_("Overview"), "", ":material/grid_view:"),
-    ("pages/explorer.py", N_("Function Explorer"), "explorer", ":material/show_chart:"),
-    ("pages/softmax.py", N_("Softmax"), "softmax", ":material/bar_chart:"),
-    ("pages/gradient-flow.py", N_("Gradient Flow"), "gradient-flow", ":material/stacked_line_chart:"),
-    ("pages/training.py", N_("Training Lab"), "training", ":material/model_training:"),
+    ("app_pages/overview.py", N_("Overview"), "", ":material/grid_view:"),
+    ("app_pages/explorer.py", N_("Function Explorer"), "explorer", ":material/show_chart:"),
+    ("app_pages/softmax.py", N_("Softmax"), "softmax", ":material/bar_chart:"),
+    ("app_pages/gradient-flow.py", N_("Gradient Flow"), "gradient-flow", ":material/stacked_line_chart:"),
+    ("app_pages/training.py", N_("Training Lab"), "training", ":material/model_training:"),
 ]
 
 

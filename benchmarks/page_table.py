@@ -86,7 +86,7 @@ class BenchSpec:
 class PageSpec:
     """One page of the app, as every cross-page check sees it.
 
-    ``name``: the file stem (``pages/<name>.py``, AppTest's ``switch_page``); ``url_path``: the path the
+    ``name``: the file stem (``app_pages/<name>.py``, AppTest's ``switch_page``); ``url_path``: the path the
     browser opens (``""`` is ``/``); ``params``: every URL parameter the page reads; ``contexts``: queries
     under which the parameters that depend on others are read (``alpha`` only matters once ``fn``
     selects an activation that has one); ``defaults``: widget key -> the value the page must fall back
@@ -107,7 +107,7 @@ class PageSpec:
 
     @property
     def file(self) -> Path:
-        return ROOT / "pages" / f"{self.name}.py"
+        return ROOT / "app_pages" / f"{self.name}.py"
 
     @property
     def url(self) -> str:
@@ -173,7 +173,7 @@ PAGES: tuple[PageSpec, ...] = (
         min_charts=4,
         bench=BenchSpec(label="softmax", query="z=-8,1,0.1,-1", slider="sm_z0", goal=1.3),
     ),
-    # The gradient-flow page (issue 4): used as soon as pages/gradient-flow.py is listed in app.py.
+    # The gradient-flow page (issue 4): used as soon as app_pages/gradient-flow.py is listed in app.py.
     PageSpec(
         name="gradient-flow",
         url_path="gradient-flow",
@@ -267,7 +267,7 @@ def registered_pages(app: Path = ROOT / "app.py") -> set[str]:
 def available_pages() -> list[PageSpec]:
     """The entries of PAGES whose page is on disk and listed in app.py."""
     registered = registered_pages()
-    return [p for p in PAGES if p.file.exists() and f"pages/{p.name}.py" in registered]
+    return [p for p in PAGES if p.file.exists() and f"app_pages/{p.name}.py" in registered]
 
 
 def pending_pages() -> list[PageSpec]:

@@ -48,7 +48,7 @@ def test_page_table_covers_every_page_of_the_app():
     from benchmarks.page_table import PAGES as TABLE
     from benchmarks.page_table import registered_pages
 
-    covered = {f"pages/{spec.name}.py" for spec in TABLE}
+    covered = {f"app_pages/{spec.name}.py" for spec in TABLE}
     assert registered_pages() - covered == set(), "add these pages to benchmarks/page_table.py"
     if pending_pages():
         pytest.skip("page table entries waiting for their page: " + ", ".join(p.name for p in pending_pages()))

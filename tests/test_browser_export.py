@@ -13,9 +13,7 @@ DOWNLOAD = '[data-testid="stDownloadButton"] button'
 
 
 def open_page(page, app_server, path: str) -> None:
-    """Open ``path``, after the app's entry page: the first request a fresh Streamlit server gets for a deep
-    link runs pages/<name>.py on its own (Streamlit's pages/ folder auto-discovery), without app.py's
-    sidebar, until app.py has run once in the process."""
+    """Open ``path`` after the app's entry page, as a visitor following links would."""
     page.goto(app_server.url + "/")
     page.get_by_text("Export and present").wait_for(timeout=60_000)
     page.goto(app_server.url + path)

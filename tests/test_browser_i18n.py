@@ -36,9 +36,7 @@ PAGES = registered_pages()
 
 @pytest.fixture(scope="module")
 def navigation_known(app_server, browser):
-    """Open the entry page once. Streamlit runs a deep link such as /softmax as a bare script (without
-    app.py: no language switch, no sidebar navigation) until app.py has called st.navigation once on
-    the server, because a folder named pages/ exists (see test_cold_deep_link_runs_through_app_py)."""
+    """Open the entry page once, as a visitor would before following links."""
     context = browser.new_context()
     p = context.new_page()
     p.goto(app_server.url + "/")
@@ -123,12 +121,6 @@ def test_switch_changes_the_language_live_and_the_url_keeps_it(page, app_server,
     assert_clean(page)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Streamlit runs pages/<name>.py as a bare script on a server where app.py has not run yet, because "
-    "a folder named pages/ exists (PagesManager.uses_pages_directory): the language switch and lang=zh "
-    "are skipped. Renaming the folder fixes it; remove this marker then.",
-)
 def test_cold_deep_link_runs_through_app_py(browser):
     server = AppServer()
     context = browser.new_context()

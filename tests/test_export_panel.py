@@ -14,8 +14,7 @@ APP = Path(__file__).resolve().parent.parent / "app.py"
 def run_app(query: dict[str, str] | None = None, state: dict | None = None) -> AppTest:
     """app.py itself (navigation, sidebar panel, then the Overview page), with a URL query and session state.
 
-    One run per AppTest: while the repository has a `pages/` folder, AppTest's reruns execute the page
-    alone (Streamlit's pages/ auto-discovery), without app.py's sidebar. The browser test covers clicks.
+    One run per AppTest keeps each test independent; the browser test covers clicks.
     """
     at = AppTest.from_file(str(APP), default_timeout=60)
     for key, value in (query or {}).items():

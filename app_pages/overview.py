@@ -26,8 +26,8 @@ st.markdown(
     )
 )
 links = st.columns(4)
-links[0].page_link("pages/explorer.py", label=_("Function Explorer"), icon=":material/show_chart:")
-links[1].page_link("pages/softmax.py", label=_("Softmax"), icon=":material/bar_chart:")
+links[0].page_link("app_pages/explorer.py", label=_("Function Explorer"), icon=":material/show_chart:")
+links[1].page_link("app_pages/softmax.py", label=_("Softmax"), icon=":material/bar_chart:")
 st.caption(_("Click a function's name to open it in the Function Explorer."))
 show_chart(cached_gallery(language()), "activation_gallery", key="gallery")
 sync_url({})  # no state of its own; keeps lang=zh in the address
