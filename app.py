@@ -9,6 +9,7 @@ import streamlit as st
 from activations.i18n import N_
 from ui.common import language_switch, tr
 from ui.export_panel import export_panel
+from ui.server import tune_server
 
 ICON = Path(__file__).parent / "assets" / "icon.png"
 
@@ -24,6 +25,7 @@ PAGES = [
 
 def run() -> None:
     st.set_page_config(page_title="Activation Lab", page_icon=str(ICON), layout="wide")
+    tune_server()
     language_switch()
     _ = tr()
     pages = [

@@ -4,19 +4,17 @@ initialisation, measured beside mean-field theory, for up to four activations on
 Speed (a slider move recomputes every network shown): the networks run side by side in a small thread
 pool (numpy releases the GIL in matrix products and ufuncs), with OpenBLAS held to one thread per
 product: on a shared 2-core server, OpenBLAS's own threads waiting for a busy core made one network
-take up to 20× longer than on a single thread (``tune_server``).
+take up to 20× longer than on a single thread (``ui.server.tune_server``, run by app.py).
 """
 
 from __future__ import annotations
 
-import gc
 import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
-from threadpoolctl import threadpool_limits
 
 import activations
 from activations import custom
@@ -145,22 +143,6 @@ def seed_from_url() -> None:
 def resolve(fn: str, formula: str | None):
     """A registry activation, or the user's formula for the "custom" entry."""
     return custom.parse(formula) if fn == FORMULA else activations.get(fn)
-
-
-@st.cache_resource(show_spinner=False)
-def tune_server() -> threadpool_limits:
-    """Once per server process (both settings are process-wide and help every page; app.py is their
-    natural home):
-
-    - OpenBLAS held to one thread: the page gets its parallelism from running the networks side by
-      side (``simulate_all``), and many sessions run at once anyway;
-    - ``gc.freeze()``: Streamlit runs a full garbage collection after every script run
-      (``runner.postScriptGC``), which walked the ~150k objects of the imported libraries for 60–100 ms
-      each time, holding the GIL, so the last charts of a run reached the browser that much later.
-      Frozen objects are skipped by the collector (still freed normally when unreferenced).
-    """
-    gc.freeze()
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
@@ -343,7 +325,6 @@ def gradient_flow() -> None:
     for message in fit.warnings(language()):
         page_warnings.add(message)
 
-    tune_server()
     jobs = [
         (
             fn,

@@ -56,7 +56,7 @@ def test_explorer_slider_changes_the_plot_and_the_url(page, app_server):
     page.page.goto(app_server.url + "/explorer?fn=leaky_relu&leaky_relu.alpha=0.2")
     wait_for_plots(page.page)
     before = plot_data(page.page)
-    slider = page.page.get_by_role("slider").first
+    slider = page.page.get_by_role("slider").filter(visible=True).first  # the export panel's are folded away
     slider.focus()
     for _ in range(5):
         slider.press("ArrowRight")

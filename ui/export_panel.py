@@ -84,8 +84,7 @@ def nearest_ratio(width: int, height: int) -> tuple[int, int]:
     return min(PRESENT_RATIOS, key=lambda r: abs(math.log(r[0] / r[1]) - target))
 
 
-def _size_label(key: str) -> str:
-    _ = tr()
+def _size_label(key: str, _) -> str:
     if key == CUSTOM:
         return _("custom")
     label, width, height = SIZE_PRESETS[key]
@@ -183,7 +182,9 @@ def export_panel() -> ExportSettings:
         st.segmented_control(
             _("Format"), options=list(FORMATS), format_func=str.upper, key="export_format", width="stretch"
         )
-        st.selectbox(_("Size"), options=[*SIZE_PRESETS, CUSTOM], format_func=_size_label, key="export_size")
+        st.selectbox(
+            _("Size"), options=[*SIZE_PRESETS, CUSTOM], format_func=lambda key: _size_label(key, _), key="export_size"
+        )
         if st.session_state.get("export_size") == CUSTOM:
             left, right = st.columns(2)
             left.number_input(_("Width (px)"), min_value=MIN_SIDE, max_value=MAX_SIDE, step=10, key="export_width")
