@@ -22,7 +22,7 @@ from activations.urlstate import (
     parse_flag,
     parse_number,
 )
-from ui.common import init_state, language, plain, query, show_chart, show_warnings, sync_url, tr
+from ui.common import formula_box, init_state, language, plain, query, show_chart, show_warnings, sync_url, tr
 
 MAX_FUNCTIONS = 6
 X_LIMIT = 20.0
@@ -167,14 +167,8 @@ with controls:
     formula = None
     for fn in fns:
         if fn == CUSTOM:
-            init_state("ex_formula", DEFAULT_FORMULA)
-            text = st.text_input(
-                _("Your formula f(x)"), key="ex_formula", max_chars=custom.MAX_LENGTH, help=custom.syntax_help(_)
-            )
-            try:
-                act = custom.parse(text)
-            except custom.FormulaError as err:
-                st.error(plain(err.message(_)), icon="🚫")
+            act = formula_box("ex_formula", DEFAULT_FORMULA)
+            if act is None:
                 continue
             formula = act.source
         else:

@@ -49,7 +49,7 @@ from activations.urlstate import (
     parse_choice,
     parse_number,
 )
-from ui.common import init_state, language, plain, query, show_chart, show_warnings, sync_url, tr
+from ui.common import formula_box, init_state, language, query, show_chart, show_warnings, sync_url, tr
 
 MAX_RUNS = 4
 MAX_INITS = 2
@@ -265,18 +265,8 @@ def gradient_flow() -> None:
         formula = None
         for fn in fns:
             if fn == FORMULA:
-                init_state("gf_formula", DEFAULT_FORMULA)
-                text = st.text_input(
-                    _("Your formula f(x)"),
-                    key="gf_formula",
-                    max_chars=custom.MAX_LENGTH,
-                    help=custom.syntax_help(_),
-                    on_change=leave_preset,
-                )
-                try:
-                    act = custom.parse(text)
-                except custom.FormulaError as err:
-                    st.error(plain(err.message(_)), icon="🚫")
+                act = formula_box("gf_formula", DEFAULT_FORMULA, on_change=leave_preset)
+                if act is None:
                     continue
                 formula = act.source
             else:

@@ -34,7 +34,7 @@ from activations.urlstate import (
     parse_choice,
     parse_number,
 )
-from ui.common import init_state, language, plain, query, show_chart, show_warnings, sync_url, tr
+from ui.common import formula_box, init_state, language, query, show_chart, show_warnings, sync_url, tr
 
 CUSTOM = "custom"  # the preset picker's "hand-made" entry
 FORMULA = custom.NAME  # the activation picker's "your own formula" entry
@@ -350,18 +350,7 @@ with controls:
     )
     act = None if fn == FORMULA else activations.get(fn)
     if fn == FORMULA:
-        init_state("tl_formula", DEFAULT_FORMULA)
-        text = st.text_input(
-            _("Your formula f(x)"),
-            key="tl_formula",
-            max_chars=custom.MAX_LENGTH,
-            help=custom.syntax_help(_),
-            on_change=leave_preset,
-        )
-        try:
-            act = custom.parse(text)
-        except custom.FormulaError as err:
-            st.error(plain(err.message(_)), icon="🚫")
+        act = formula_box("tl_formula", DEFAULT_FORMULA, on_change=leave_preset)
     params = param_sliders("tl_", fn, leave_preset, act) if act is not None else {}
     compare = st.toggle(_("Compare with a second activation (same seed)"), key="tl_compare", on_change=leave_preset)
     fn2, params2 = DEFAULT_COMPARE

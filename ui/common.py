@@ -86,3 +86,20 @@ def show_chart(fig, name: str, *, key: str) -> None:
     from ui.export_panel import show_exportable_chart  # here, not at the top: export_panel imports this module
 
     show_exportable_chart(fig, name, key=key)
+
+
+def formula_box(key: str, default: str, on_change=None):
+    """The "your own formula" text box shared by the pages: the parsed activation, or None after showing
+    why the text was refused (the text stays in the box for fixing)."""
+    from activations import custom
+
+    _ = tr()
+    init_state(key, default)
+    text = st.text_input(
+        _("Your formula f(x)"), key=key, max_chars=custom.MAX_LENGTH, help=custom.syntax_help(_), on_change=on_change
+    )
+    try:
+        return custom.parse(text)
+    except custom.FormulaError as err:
+        st.error(plain(err.message(_)), icon="🚫")
+        return None
