@@ -6,28 +6,20 @@ Every builder takes the ``Stats`` of the runs being compared (one per activation
 second init of the same activation drawn in a lighter tint with square markers.
 
 Speed: the page rebuilds these five figures on every slider move, so each is assembled as plain dicts
-and validated by Plotly once, in the ``go.Figure`` constructor. Plotly's convenience calls cost far more
-than the data here: assigning the named template "plotly_white" validates all of it (~12 ms a figure),
-``make_subplots`` ~9 ms, each ``update_layout``/``add_trace`` a few ms. So the template is
-plotly_white's 2-D cartesian part (``PLOT_TEMPLATE``: identical look, a quarter of the bytes), and the
-subplot grid is ``make_subplots``'s own layout, computed once per grid and reused.
+and validated once, by ``style.make_figure`` (see ``style`` for what Plotly's convenience calls cost).
 """
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Sequence
-from functools import cache, lru_cache
 
 import numpy as np
 import plotly.graph_objects as go
-import plotly.io as pio
-from plotly.subplots import make_subplots
 
 from ..i18n import N_, translator
 from ..network import Stats
-from .style import base_layout, colour_for
+from .style import axes_of, axis_key, base_layout, colour_for, make_figure, on_subplot, subplot_layout
 
 INIT_LABELS = {
     "xavier_normal": N_("Xavier normal"),
@@ -40,77 +32,6 @@ INIT_LABELS = {
 }
 MARKERS = ("circle", "square", "diamond", "triangle-up")
 HEATMAP_UNITS = 128  # units shown per run in the activity map
-
-
-# plotly_white's layout keys that matter to 2-D cartesian charts (the rest style polar, geo, 3-D and
-# ternary axes), and its defaults for the two trace types drawn here.
-_TEMPLATE_LAYOUT_KEYS = (
-    "annotationdefaults",
-    "autotypenumbers",
-    "coloraxis",
-    "colorscale",
-    "colorway",
-    "font",
-    "hoverlabel",
-    "hovermode",
-    "paper_bgcolor",
-    "plot_bgcolor",
-    "shapedefaults",
-    "title",
-    "xaxis",
-    "yaxis",
-)
-_TEMPLATE_TRACE_TYPES = ("scatter", "heatmap")
-
-
-@cache
-def plot_template() -> dict:
-    """plotly_white restricted to what these figures use (``_TEMPLATE_LAYOUT_KEYS``, scatter and heatmap
-    defaults): the same look as ``template="plotly_white"``; used for every figure of this module."""
-    full = pio.templates["plotly_white"].to_plotly_json()
-    return {
-        "layout": {k: v for k, v in full["layout"].items() if k in _TEMPLATE_LAYOUT_KEYS},
-        "data": {k: v for k, v in full["data"].items() if k in _TEMPLATE_TRACE_TYPES},
-    }
-
-
-@lru_cache(maxsize=64)
-def _grid_skeleton(rows: int, cols: int, titles: tuple[str, ...], **options) -> dict:
-    """``make_subplots(rows, cols, subplot_titles=titles, **options)``'s layout (axes, domains, title
-    annotations) as a dict, without its template; computed once per grid."""
-    layout = make_subplots(rows=rows, cols=cols, subplot_titles=list(titles) or None, **options).layout
-    skeleton = layout.to_plotly_json()
-    skeleton.pop("template", None)
-    return skeleton
-
-
-def _subplots(rows: int, cols: int, titles: Sequence[str] = (), **options) -> dict:
-    """A fresh copy of the subplot layout (callers add to it)."""
-    return copy.deepcopy(_grid_skeleton(rows, cols, tuple(titles), **options))
-
-
-def _axis(kind: str, rows: int, cols: int, row: int, col: int) -> str:
-    """The layout key of subplot (row, col)'s x or y axis ("xaxis", "yaxis3"), as make_subplots numbers
-    them: left to right, top to bottom."""
-    n = (row - 1) * cols + col
-    return f"{kind}axis" + ("" if n == 1 else str(n))
-
-
-def _on(trace: dict, rows: int, cols: int, row: int, col: int) -> dict:
-    """``trace`` placed in subplot (row, col): its axis references ("x2", "y2")."""
-    n = (row - 1) * cols + col
-    suffix = "" if n == 1 else str(n)
-    return {**trace, "xaxis": "x" + suffix, "yaxis": "y" + suffix}
-
-
-def _axes(layout: dict, kind: str) -> list[dict]:
-    """Every x or y axis of a layout (for settings shared by all of them)."""
-    return [v for k, v in layout.items() if k.startswith(kind + "axis")]
-
-
-def _figure(traces: list[dict], layout: dict) -> go.Figure:
-    """The one place a figure is made (and validated): the module's template under ``layout``."""
-    return go.Figure(data=traces, layout={**layout, "template": plot_template()})
 
 
 def run_label(stats: Stats, with_init: bool = False, lang: str = "en") -> str:
@@ -152,8 +73,7 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 
 def _layout(title: str, height: int, **overrides) -> dict:
-    """The shared layout with the legend under the plot, where long legends cannot cover the title
-    (``base_layout``'s named template is replaced by ``plot_template()`` in ``_figure``)."""
+    """The shared layout with the legend under the plot, where long legends cannot cover the title."""
     return base_layout(
         title=dict(text=title, x=0.01, xanchor="left"),
         hovermode="closest",
@@ -187,7 +107,7 @@ def gradient_norm_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequen
     prediction (dashed): top, the gradient flowing back ‖∂L/∂z_l‖ (it changes by √χ per layer);
     bottom, the weight gradient ‖∂L/∂W_l‖ (that times the size of the layer's input)."""
     _ = translator(lang)
-    layout = _subplots(
+    layout = subplot_layout(
         2,
         1,
         (_("Gradient flowing back, ‖∂L/∂z‖ per layer"), _("Weight gradient, ‖∂L/∂W‖ per layer")),
@@ -202,7 +122,7 @@ def gradient_norm_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequen
             (2, stats.grad_norm, theory.grad_norm if theory else None),
         ):
             traces.append(
-                _on(
+                on_subplot(
                     dict(
                         type="scatter",
                         x=stats.layers,
@@ -223,7 +143,7 @@ def gradient_norm_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequen
             )
             if predicted is not None:
                 traces.append(
-                    _on(
+                    on_subplot(
                         dict(
                             type="scatter",
                             x=stats.layers,
@@ -241,11 +161,11 @@ def gradient_norm_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequen
                         1,
                     )
                 )
-    for axis in _axes(layout, "y"):
+    for axis in axes_of(layout, "y"):
         axis.update(type="log", exponentformat="power", title=dict(text=_("norm (log scale)")))
-    layout[_axis("x", 2, 1, 2, 1)]["title"] = dict(text=_("layer (1 = next to the input)"))
+    layout[axis_key("x", 2, 1, 2, 1)]["title"] = dict(text=_("layer (1 = next to the input)"))
     layout.update(_layout(_("Gradient norms per layer · dashed: mean-field theory"), 700))
-    return _figure(traces, layout)
+    return make_figure(traces, layout)
 
 
 def layer_factor_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequence[str] | None = None) -> go.Figure:
@@ -302,7 +222,7 @@ def layer_factor_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequenc
         ),
         xaxis=dict(title=dict(text=_("layer l"))),
     )
-    return _figure(traces, layout)
+    return make_figure(traces, layout)
 
 
 def _panels(n: int) -> tuple[int, int]:
@@ -316,7 +236,7 @@ def distribution_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequenc
     _ = translator(lang)
     names = _labels(runs, labels, lang)
     rows, cols = _panels(len(runs))
-    layout = _subplots(rows, cols, names, horizontal_spacing=0.07, vertical_spacing=0.16)
+    layout = subplot_layout(rows, cols, names, horizontal_spacing=0.07, vertical_spacing=0.16)
     traces = []
     for i, (stats, label, (colour, _marker)) in enumerate(zip(runs, names, run_styles(runs), strict=True)):
         row, col = divmod(i, cols)
@@ -337,7 +257,7 @@ def distribution_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequenc
                 showlegend=False,
                 hoverinfo="skip",
             )
-            traces.append(_on(band, rows, cols, row + 1, col + 1))
+            traces.append(on_subplot(band, rows, cols, row + 1, col + 1))
         median = dict(
             type="scatter",
             x=x,
@@ -349,23 +269,23 @@ def distribution_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequenc
             line=dict(color=colour, width=2),
             hovertemplate=_("layer") + " %{x}: " + _("median") + " %{y:.3g}<extra></extra>",
         )
-        traces.append(_on(median, rows, cols, row + 1, col + 1))
-    for axis in _axes(layout, "x"):
+        traces.append(on_subplot(median, rows, cols, row + 1, col + 1))
+    for axis in axes_of(layout, "x"):
         axis["title"] = dict(text=_("layer"))
     for row in range(1, rows + 1):
-        layout[_axis("y", rows, cols, row, 1)]["title"] = dict(text=_("activation h"))
+        layout[axis_key("y", rows, cols, row, 1)]["title"] = dict(text=_("activation h"))
     layout.update(
         _layout(_("Activations h per layer: median and 25–75, 5–95, 1–99% bands"), 330 * rows + 90, showlegend=False)
     )
     layout["margin"] = {**layout["margin"], "b": 60}
-    return _figure(traces, layout)
+    return make_figure(traces, layout)
 
 
 def dead_saturated_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequence[str] | None = None) -> go.Figure:
     """Per-layer percentage of dead units (f′ = 0 on the whole batch) and saturated units
     (|f′| < 1% of max |f′| on the whole batch), side by side."""
     _ = translator(lang)
-    layout = _subplots(
+    layout = subplot_layout(
         1,
         2,
         (_("Dead units<br>(f′ = 0 on every input)"), _("Saturated units<br>(|f′| < 1% of max on every input)")),
@@ -387,14 +307,14 @@ def dead_saturated_figure(runs: Sequence[Stats], lang: str = "en", labels: Seque
                 marker=dict(symbol=marker, size=5),
                 hovertemplate=label + " · " + _("layer") + " %{x}: %{y:.1f}%<extra></extra>",
             )
-            traces.append(_on(trace, 1, 2, 1, col))
-    for axis in _axes(layout, "y"):
+            traces.append(on_subplot(trace, 1, 2, 1, col))
+    for axis in axes_of(layout, "y"):
         axis.update(range=[-3, 103], ticksuffix="%")
     layout["yaxis"]["title"] = dict(text=_("share of the layer's units"))
-    for axis in _axes(layout, "x"):
+    for axis in axes_of(layout, "x"):
         axis["title"] = dict(text=_("layer"))
     layout.update(_layout("", 440))  # the two panel titles say it all
-    return _figure(traces, layout)
+    return make_figure(traces, layout)
 
 
 def activity_heatmap(
@@ -405,7 +325,7 @@ def activity_heatmap(
     _ = translator(lang)
     names = _labels(runs, labels, lang)
     rows, cols = _panels(len(runs))
-    layout = _subplots(rows, cols, names, horizontal_spacing=0.05, vertical_spacing=0.16)
+    layout = subplot_layout(rows, cols, names, horizontal_spacing=0.05, vertical_spacing=0.16)
     shown = min(max_units, max(r.width for r in runs)) if runs else 0
     traces = []
     for i, stats in enumerate(runs):
@@ -420,11 +340,11 @@ def activity_heatmap(
             name=names[i],
             hovertemplate=_("layer") + " %{y}, " + _("unit") + " %{x}: " + _("active") + " %{z:.0%}<extra></extra>",
         )
-        traces.append(_on(heatmap, rows, cols, row + 1, col + 1))
-    for axis in _axes(layout, "x"):
+        traces.append(on_subplot(heatmap, rows, cols, row + 1, col + 1))
+    for axis in axes_of(layout, "x"):
         axis["title"] = dict(text=_("unit"))
     for row in range(1, rows + 1):
-        layout[_axis("y", rows, cols, row, 1)]["title"] = dict(text=_("layer"))
+        layout[axis_key("y", rows, cols, row, 1)]["title"] = dict(text=_("layer"))
     title = _("How often each unit is active (|f′| ≥ 1% of max) · dark stripes: dead units")
     if runs and max(r.width for r in runs) > max_units:
         title += " · " + _("first {n} units shown").format(n=shown)
@@ -441,4 +361,4 @@ def activity_heatmap(
         )
     )
     layout["margin"] = {**layout["margin"], "b": 60}
-    return _figure(traces, layout)
+    return make_figure(traces, layout)
