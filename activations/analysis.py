@@ -60,12 +60,15 @@ def zero_gradient_intervals(act: Activation, x: np.ndarray, params: dict | None 
 
 
 def saturation_intervals(act: Activation, x: np.ndarray, params: dict | None = None) -> list[tuple[float, float]]:
-    """Where 0 < |f'| < 1% of max |f'| on the grid: the gradient is not zero, but nearly."""
+    """Where f flattens out towards the ends of the range: 0 < |f'| < 1% of max |f'| on a run of the
+    grid that reaches its first or last point (the gradient is not zero, but nearly). Inner runs are
+    not saturation: f' crossing zero (GELU near x = −0.75, Mish) or a small slope around 0 (Tanhshrink)."""
     d = np.abs(act.derivative(x, **(params or {})))
     peak = float(np.max(d)) if d.size else 0.0
     if peak == 0:
         return []
-    return intervals_where(x, (d > 0) & (d < SATURATION_FRACTION * peak))
+    runs = intervals_where(x, (d > 0) & (d < SATURATION_FRACTION * peak))
+    return [(a, b) for a, b in runs if a == float(x[0]) or b == float(x[-1])]
 
 
 def derivative_peak(act: Activation, x: np.ndarray, params: dict | None = None) -> tuple[float, float, bool]:

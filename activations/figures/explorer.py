@@ -9,16 +9,25 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from .. import analysis
 from ..i18n import translator
 from ..registry import Activation
-from .style import ZERO_LINE_COLOUR, base_layout, colour_for
+from .style import (
+    ZERO_LINE_COLOUR,
+    axes_of,
+    axis_key,
+    axis_ref,
+    base_layout,
+    colour_for,
+    make_figure,
+    on_subplot,
+    subplot_layout,
+)
 
 DEFAULT_POINTS = 400  # about one point per 2–3 screen pixels of a wide chart
 JUMP_TOL = 1e-6
@@ -112,126 +121,142 @@ def function_figure(
     lang: str = "en",
     height: int | None = None,
 ) -> go.Figure:
-    """f (top), f′ (middle) and optionally f″ (bottom) of each curve, one colour per activation."""
+    """f (top), f′ (middle) and optionally f″ (bottom) of each curve, one colour per activation.
+
+    Built as plain dicts and validated once (``style.make_figure``): a slider move rebuilds it."""
     _ = translator(lang)
     rows = 3 if show_second else 2
     titles = [_("Activation f(x)"), _("Derivative f′(x)")] + (
         [_("Second derivative f″(x) (numerical)")] if show_second else []
     )
-    fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.08, subplot_titles=titles)
+    layout = subplot_layout(rows, 1, titles, shared_xaxes=True, vertical_spacing=0.08)
+    traces: list[dict] = []
+    marks = Marks()
     symbols = symbols or {}
     for curve in curves:
         colour = colour_for(curve.name)
         label = curve.label + _param_suffix(curve.params, symbols.get(curve.name, {}))
-        fig.add_trace(
-            go.Scatter(
-                x=curve.xf,
-                y=curve.yf,
-                mode="lines",
-                name=label,
-                legendgroup=curve.name,
-                line=dict(color=colour, width=2.5),
-                connectgaps=False,
-                hovertemplate="f(%{x:.3f}) = %{y:.4f}<extra>" + curve.label + "</extra>",
-            ),
-            row=1,
-            col=1,
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=curve.xd,
-                y=curve.yd,
-                mode="lines",
-                name=label + " f′",
-                legendgroup=curve.name,
-                showlegend=False,
-                line=dict(color=colour, width=2.5, dash="solid"),
-                connectgaps=False,
-                hovertemplate="f′(%{x:.3f}) = %{y:.4f}<extra>" + curve.label + "</extra>",
-            ),
-            row=2,
-            col=1,
-        )
+        line = {"color": colour, "width": 2.5}
+        panels = [(curve.xf, curve.yf, "", line, "f(%{x:.3f}) = %{y:.4f}")]
+        panels.append((curve.xd, curve.yd, " f′", line, "f′(%{x:.3f}) = %{y:.4f}"))
         if show_second and curve.d2y is not None:
-            fig.add_trace(
-                go.Scatter(
-                    x=curve.x,
-                    y=curve.d2y,
-                    mode="lines",
-                    name=label + " f″",
-                    legendgroup=curve.name,
-                    showlegend=False,
-                    line=dict(color=colour, width=2, dash="dot"),
-                    hovertemplate="f″(%{x:.3f}) ≈ %{y:.4f}<extra>" + curve.label + "</extra>",
-                ),
-                row=3,
-                col=1,
-            )
-        _annotate(fig, curve, colour, set(annotate), _)
-    fig.update_xaxes(zeroline=True, zerolinecolor=ZERO_LINE_COLOUR, showgrid=True)
-    fig.update_yaxes(zeroline=True, zerolinecolor=ZERO_LINE_COLOUR, showgrid=True)
-    fig.update_xaxes(title_text="x", row=rows, col=1)
-    fig.update_layout(base_layout(height=height or (760 if show_second else 600), hovermode="closest"))
-    return fig
+            dotted = {"color": colour, "width": 2, "dash": "dot"}
+            panels.append((curve.x, curve.d2y, " f″", dotted, "f″(%{x:.3f}) ≈ %{y:.4f}"))
+        for row, (x, y, suffix, style, hover) in enumerate(panels, start=1):
+            trace = _line(x, y, label + suffix, curve, style, hover, showlegend=row == 1)
+            traces.append(on_subplot(trace, rows, 1, row, 1))
+        _annotate(marks, traces, curve, colour, set(annotate), rows, _)
+    for axis in axes_of(layout, "x") + axes_of(layout, "y"):
+        axis.update(zeroline=True, zerolinecolor=ZERO_LINE_COLOUR, showgrid=True)
+    layout[axis_key("x", rows, 1, rows, 1)]["title"] = {"text": "x"}
+    layout.update(
+        base_layout(
+            height=height or (780 if show_second else 620),
+            hovermode="closest",
+            # at the top of the figure, above the first panel's title (up to 6 entries, two lines)
+            legend={"orientation": "h", "yref": "container", "y": 0.995, "yanchor": "top", "x": 0, "xanchor": "left"},
+            margin={"l": 60, "r": 20, "t": 90, "b": 50},
+        )
+    )
+    layout["annotations"] = layout.get("annotations", []) + marks.annotations
+    layout["shapes"] = marks.shapes
+    return make_figure(traces, layout)
 
 
-def _annotate(fig: go.Figure, curve: Curve, colour: str, annotate: set[str], _) -> None:
+@dataclass
+class Marks:
+    """The shapes and annotations the teaching marks add to the layout."""
+
+    shapes: list[dict] = field(default_factory=list)
+    annotations: list[dict] = field(default_factory=list)
+
+
+def _line(x, y, name: str, curve: Curve, line: dict, hover: str, *, showlegend: bool) -> dict:
+    """One curve of one panel; NaN gaps stay gaps (``connectgaps`` off)."""
+    return {
+        "type": "scatter",
+        "x": x,
+        "y": y,
+        "mode": "lines",
+        "name": name,
+        "legendgroup": curve.name,
+        "showlegend": showlegend,
+        "line": line,
+        "connectgaps": False,
+        "hovertemplate": hover + "<extra>" + curve.label + "</extra>",
+    }
+
+
+def _annotate(marks: Marks, traces: list[dict], curve: Curve, colour: str, annotate: set[str], rows: int, _) -> None:
+    """The teaching marks on the derivative panel: dead and saturated x ranges shaded, the value used
+    at each kink as a dot, the maximum of f′ with an arrow."""
+    x_ref, y_ref = axis_ref("x", rows, 1, 2, 1), axis_ref("y", rows, 1, 2, 1)
+    band = {"type": "rect", "xref": x_ref, "yref": y_ref + " domain", "y0": 0, "y1": 1, "layer": "below"}
     if "dead" in annotate:
         for a, b in curve.dead:
-            fig.add_vrect(x0=a, x1=b, fillcolor=colour, opacity=0.10, line_width=0, row=2, col=1, layer="below")
-            fig.add_annotation(
-                x=(a + b) / 2,
-                y=0,
-                yshift=12,
-                text=_("f′ = 0: no gradient"),
-                showarrow=False,
-                font=dict(color=colour, size=11),
-                row=2,
-                col=1,
+            marks.shapes.append({**band, "x0": a, "x1": b, "fillcolor": colour, "opacity": 0.10, "line": {"width": 0}})
+            marks.annotations.append(
+                {
+                    "x": (a + b) / 2,
+                    "y": 0,
+                    "xref": x_ref,
+                    "yref": y_ref,
+                    "yshift": 12,
+                    "text": _("f′ = 0: no gradient"),
+                    "showarrow": False,
+                    "font": {"color": colour, "size": 11},
+                }
             )
     if "saturation" in annotate:
         for a, b in curve.saturated:
-            fig.add_vrect(
-                x0=a,
-                x1=b,
-                fillcolor="rgba(120,120,120,0.10)",
-                line=dict(color=colour, width=1, dash="dot"),
-                row=2,
-                col=1,
-                layer="below",
+            marks.shapes.append(
+                {
+                    **band,
+                    "x0": a,
+                    "x1": b,
+                    "fillcolor": "rgba(120,120,120,0.10)",
+                    "line": {"color": colour, "width": 1, "dash": "dot"},
+                }
             )
     if "kinks" in annotate and curve.kinks:
-        fig.add_trace(
-            go.Scatter(
-                x=[k[0] for k in curve.kinks],
-                y=[k[2] for k in curve.kinks],
-                mode="markers",
-                marker=dict(color=colour, size=10, line=dict(color="white", width=1.5)),
-                name=_("value used at the kink"),
-                legendgroup=curve.name,
-                showlegend=False,
-                text=[
-                    _("{label}: f′({x:g}) = {d:.4g} (PyTorch's convention)").format(label=curve.label, x=k[0], d=k[2])
-                    for k in curve.kinks
-                ],
-                hovertemplate="%{text}<extra></extra>",
-            ),
-            row=2,
-            col=1,
-        )
+        dots = {
+            "type": "scatter",
+            "x": [k[0] for k in curve.kinks],
+            "y": [k[2] for k in curve.kinks],
+            "mode": "markers",
+            "marker": {"color": colour, "size": 10, "line": {"color": "white", "width": 1.5}},
+            "name": _("value used at the kink"),
+            "legendgroup": curve.name,
+            "showlegend": False,
+            "text": [
+                _("{label}: f′({x:g}) = {d:.4g} (PyTorch's convention)").format(label=curve.label, x=k[0], d=k[2])
+                for k in curve.kinks
+            ],
+            "hovertemplate": "%{text}<extra></extra>",
+        }
+        traces.append(on_subplot(dots, rows, 1, 2, 1))
     if "peak" in annotate and math.isfinite(curve.peak[1]) and curve.peak[1] != 0:
         x_peak, d_peak, plateau = curve.peak
+        # Peaks at the same spot (ReLU and Leaky ReLU, both 1 on x > 0) get their labels stacked.
+        span = float(curve.x[-1] - curve.x[0])
+        same_spot = sum(
+            1
+            for a in marks.annotations
+            if a.get("showarrow") and abs(a["x"] - x_peak) < 0.1 * span and abs(a["y"] - d_peak) < 0.1 * abs(d_peak)
+        )
         text = (_("max f′ = {d:.3g}") if plateau else _("max f′ = {d:.3g} at x = {x:.3g}")).format(d=d_peak, x=x_peak)
-        fig.add_annotation(
-            x=x_peak,
-            y=d_peak,
-            text=text,
-            showarrow=True,
-            arrowhead=2,
-            arrowcolor=colour,
-            ax=40,
-            ay=-30,
-            font=dict(color=colour, size=11),
-            row=2,
-            col=1,
+        marks.annotations.append(
+            {
+                "x": x_peak,
+                "y": d_peak,
+                "xref": x_ref,
+                "yref": y_ref,
+                "text": text,
+                "showarrow": True,
+                "arrowhead": 2,
+                "arrowcolor": colour,
+                "ax": 40,
+                "ay": -30 - 18 * same_spot,
+                "font": {"color": colour, "size": 11},
+            }
         )
