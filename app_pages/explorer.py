@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 
 import numpy as np
@@ -16,13 +15,23 @@ from activations.urlstate import (
     Warnings,
     encode_activation_params,
     format_number,
-    invalid_params_message,
     parse_activation_params,
     parse_activations,
     parse_flag,
     parse_number,
 )
-from ui.common import formula_box, init_state, language, plain, query, show_chart, show_warnings, sync_url, tr
+from ui.common import (
+    formula_box,
+    init_state,
+    language,
+    param_sliders,
+    plain,
+    query,
+    show_chart,
+    show_warnings,
+    sync_url,
+    tr,
+)
 
 MAX_FUNCTIONS = 6
 X_LIMIT = 20.0
@@ -153,18 +162,11 @@ st.caption(
     )
 )
 
-controls, plot = st.columns([1, 3], gap="medium")
-with controls:
-    fns = st.multiselect(
-        _("Activations (up to 6)"),
-        options=[*activations.names(), CUSTOM],
-        format_func=lambda n: _("Your own formula") if n == CUSTOM else activations.get(n).label,
-        max_selections=MAX_FUNCTIONS,
-        placeholder=_("Choose activations"),
-        key="ex_fns",
-    )
-    selection = []
-    formula = None
+
+def activation_controls(fns: list[str]) -> tuple[list[tuple[str, tuple]], str | None]:
+    """The formula box and parameter sliders of the chosen activations: (selection, formula), where
+    selection holds (name, sorted parameter items) per usable activation."""
+    selection, formula = [], None
     for fn in fns:
         if fn == CUSTOM:
             act = formula_box("ex_formula", DEFAULT_FORMULA)
@@ -173,33 +175,15 @@ with controls:
             formula = act.source
         else:
             act = activations.get(fn)
-        values = {}
         if act.params:
             st.markdown(f"**{plain(act.label)}**")
+        limit = None
         if fn == CUSTOM and act.params:
             init_state("ex_custom_range", 5.0)
             limit = st.number_input(
                 _("Parameter slider range ±"), min_value=0.1, max_value=custom.PARAM_LIMIT, key="ex_custom_range"
             )
-        for p in act.params:
-            key = param_key(fn, p.name)
-            init_state(key, p.default)
-            if fn == CUSTOM:
-                p = dataclasses.replace(p, min=-limit, max=limit)
-            st.session_state[key] = float(np.clip(st.session_state[key], p.min, p.max))
-            values[p.name] = st.slider(
-                f"{p.name} ({p.symbol})",
-                min_value=float(p.min),
-                max_value=float(p.max),
-                step=float(p.step),
-                key=key,
-                help=_(p.help),
-            )
-        try:
-            act.resolve(values)
-        except ValueError as err:
-            st.warning(invalid_params_message(act, values, err, _), icon="⚠️")
-            values = act.defaults
+        values = param_sliders(act, lambda name, fn=fn: param_key(fn, name), limit=limit)
         if fn == CUSTOM:
             problem = custom.check_finite(act, np.linspace(-X_LIMIT, X_LIMIT, 801), values, _=_)
             if problem:
@@ -208,27 +192,11 @@ with controls:
     if fns and not selection:  # only a refused formula was chosen: keep something on screen
         st.info(_("Showing the default activations until the formula is accepted."))
         selection = [(fn, tuple(sorted(activations.get(fn).defaults.items()))) for fn in DEFAULT_FUNCTIONS]
-    x_range = st.slider(_("x range"), min_value=-X_LIMIT, max_value=X_LIMIT, step=0.5, key="ex_xrange")
-    if x_range[0] >= x_range[1]:
-        x_range = (x_range[0], x_range[0] + 0.5) if x_range[0] < X_LIMIT else (X_LIMIT - 0.5, X_LIMIT)
-    second = st.toggle(_("Show f″ (numerical)"), key="ex_second")
-    init_state("ex_annotations", list(ANNOTATIONS))
-    annotate = st.multiselect(
-        _("Teaching annotations"),
-        options=list(ANNOTATIONS),
-        format_func=lambda a: _(ANNOTATIONS[a]),
-        key="ex_annotations",
-    )
+    return selection, formula
 
-with plot:
-    if not selection:
-        st.info(_("Choose at least one activation."))
-    else:
-        figure = cached_figure(tuple(selection), formula, tuple(x_range), second, tuple(sorted(annotate)), language())
-        stem = "_".join(fn + "".join(f"_{k}-{format_number(v)}" for k, v in params) for fn, params in selection)
-        show_chart(figure, stem or "activations", key="ex_chart")
 
-if selection:
+def show_formulas(selection, formula: str | None) -> None:
+    """f and f′ of each selection in LaTeX with the current parameter values, and the kink convention."""
     st.subheader(_("Formulas"))
     for fn, params in selection:
         act = resolve(fn, formula)
@@ -241,26 +209,71 @@ if selection:
             st.caption(_(act.summary))
         if act.kink_note:
             st.caption(_("At the kink: {note} (PyTorch's autograd convention).").format(note=_(act.kink_note)))
+
+
+def show_properties(selection, formula: str | None, x_range: tuple) -> None:
     st.subheader(_("Properties"))
     st.caption(_("Measured numerically at the chosen parameters; f′ range over the plotted x range."))
-    table = properties_table(selection, formula, tuple(x_range))
-    st.dataframe(
-        {
-            "": list(table),
-            **{resolve(fn, formula).label: [row[i] for row in table.values()] for i, (fn, _p) in enumerate(selection)},
-        },
-        hide_index=True,
-        width="stretch",
-    )
+    table = properties_table(selection, formula, x_range)
+    columns = {resolve(fn, formula).label: [row[i] for row in table.values()] for i, (fn, _p) in enumerate(selection)}
+    st.dataframe({"": list(table), **columns}, hide_index=True, width="stretch")
 
-state = {"fn": ",".join(fns)}
-state.update(encode_activation_params({fn: dict(params) for fn, params in selection if fn != CUSTOM}))
-if CUSTOM in fns:
-    state[custom.FORMULA_KEY] = st.session_state.get("ex_formula", "")
-    if formula is not None:
-        state.update(custom.to_url(custom.parse(formula), dict(dict(selection)[CUSTOM])))
-if tuple(x_range) != (-5.0, 5.0):
-    state.update(xmin=format_number(x_range[0]), xmax=format_number(x_range[1]))
-if second:
-    state["f2"] = "1"
-sync_url(state)
+
+def url_state(fns, selection, formula, x_range, second) -> dict[str, str]:
+    """What the address bar says about the page (defaults left out)."""
+    state = {"fn": ",".join(fns)}
+    state.update(encode_activation_params({fn: dict(params) for fn, params in selection if fn != CUSTOM}))
+    if CUSTOM in fns:
+        state[custom.FORMULA_KEY] = st.session_state.get("ex_formula", "")
+        if formula is not None:
+            state.update(custom.to_url(custom.parse(formula), dict(dict(selection)[CUSTOM])))
+    if tuple(x_range) != (-5.0, 5.0):
+        state.update(xmin=format_number(x_range[0]), xmax=format_number(x_range[1]))
+    if second:
+        state["f2"] = "1"
+    return state
+
+
+@st.fragment
+def explorer() -> None:
+    """Controls, chart, formulas and properties. A fragment: moving a slider reruns only this, not the
+    app's navigation and sidebar (language switch, export panel), so the chart comes back sooner."""
+    controls, plot = st.columns([1, 3], gap="medium")
+    with controls:
+        fns = st.multiselect(
+            _("Activations (up to 6)"),
+            options=[*activations.names(), CUSTOM],
+            format_func=lambda n: _("Your own formula") if n == CUSTOM else activations.get(n).label,
+            max_selections=MAX_FUNCTIONS,
+            placeholder=_("Choose activations"),
+            key="ex_fns",
+        )
+        selection, formula = activation_controls(fns)
+        x_range = st.slider(_("x range"), min_value=-X_LIMIT, max_value=X_LIMIT, step=0.5, key="ex_xrange")
+        if x_range[0] >= x_range[1]:
+            x_range = (x_range[0], x_range[0] + 0.5) if x_range[0] < X_LIMIT else (X_LIMIT - 0.5, X_LIMIT)
+        x_range = tuple(x_range)
+        second = st.toggle(_("Show f″ (numerical)"), key="ex_second")
+        init_state("ex_annotations", list(ANNOTATIONS))
+        annotate = st.multiselect(
+            _("Teaching annotations"),
+            options=list(ANNOTATIONS),
+            format_func=lambda a: _(ANNOTATIONS[a]),
+            key="ex_annotations",
+        )
+
+    with plot:
+        if not selection:
+            st.info(_("Choose at least one activation."))
+        else:
+            marks = tuple(sorted(annotate))
+            figure = cached_figure(tuple(selection), formula, x_range, second, marks, language())
+            stem = "_".join(fn + "".join(f"_{k}-{format_number(v)}" for k, v in params) for fn, params in selection)
+            show_chart(figure, stem or "activations", key="ex_chart")
+    if selection:
+        show_formulas(selection, formula)
+        show_properties(selection, formula, x_range)
+    sync_url(url_state(fns, selection, formula, x_range, second))
+
+
+explorer()

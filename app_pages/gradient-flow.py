@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 
-import numpy as np
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
@@ -49,7 +48,18 @@ from activations.urlstate import (
     parse_choice,
     parse_number,
 )
-from ui.common import formula_box, init_state, language, query, show_chart, show_warnings, sync_url, tr
+from ui.common import (
+    formula_box,
+    init_state,
+    language,
+    param_sliders,
+    plain,
+    query,
+    show_chart,
+    show_warnings,
+    sync_url,
+    tr,
+)
 
 MAX_RUNS = 4
 MAX_INITS = 2
@@ -271,27 +281,9 @@ def gradient_flow() -> None:
                 formula = act.source
             else:
                 act = activations.get(fn)
-            values = {}
             if act.params:
-                st.markdown(f"**{act.label}**")
-            for p in act.params:
-                key = param_key(fn, p.name)
-                init_state(key, p.default)
-                st.session_state[key] = float(np.clip(st.session_state[key], p.min, p.max))
-                values[p.name] = st.slider(
-                    f"{p.name} ({p.symbol})",
-                    min_value=float(p.min),
-                    max_value=float(p.max),
-                    step=float(p.step),
-                    key=key,
-                    help=_(p.help),
-                    on_change=leave_preset,
-                )
-            try:
-                act.resolve(values)
-            except ValueError as err:
-                st.warning(_("{label}: {error}; using the defaults.").format(label=act.label, error=err), icon="⚠️")
-                values = act.defaults
+                st.markdown(f"**{plain(act.label)}**")
+            values = param_sliders(act, lambda name, fn=fn: param_key(fn, name), on_change=leave_preset)
             params[fn] = values
 
     page_warnings = Warnings()

@@ -83,30 +83,38 @@ st.caption(
     )
 )
 
-controls, plots = st.columns([1, 3], gap="medium")
-with controls:
-    n = st.slider(_("Number of classes"), MIN_CLASSES, MAX_CLASSES, key="sm_n")
-    logits = []
-    for i in range(n):
-        init_state(f"sm_z{i}", 0.0)
-        logits.append(st.slider(f"z{i + 1}", -LOGIT_LIMIT, LOGIT_LIMIT, step=0.1, key=f"sm_z{i}"))
-    temperature = st.select_slider(
-        _("Temperature T (log scale)"), options=TEMPERATURES, format_func=lambda t: f"{t:g}", key="sm_t"
-    )
 
-with plots:
-    bars, jacobian, sweep = cached_figures(tuple(logits), float(temperature), language())
-    show_chart(bars, f"softmax_T-{format_number(temperature)}_probabilities", key="sm_bars")
-    left, right = st.columns(2)
-    with left:
-        show_chart(jacobian, f"softmax_T-{format_number(temperature)}_jacobian", key="sm_jacobian")
-    with right:
-        show_chart(sweep, "softmax_temperature_sweep", key="sm_sweep")
-    show_chart(cached_sigmoid_link(language()), "softmax_two_class_is_sigmoid", key="sm_sigmoid")
+@st.fragment
+def softmax_page() -> None:
+    """Controls and charts. A fragment: moving a slider reruns only this, not the app's navigation and
+    sidebar (language switch, export panel), so the charts come back sooner."""
+    controls, plots = st.columns([1, 3], gap="medium")
+    with controls:
+        n = st.slider(_("Number of classes"), MIN_CLASSES, MAX_CLASSES, key="sm_n")
+        logits = []
+        for i in range(n):
+            init_state(f"sm_z{i}", 0.0)
+            logits.append(st.slider(f"z{i + 1}", -LOGIT_LIMIT, LOGIT_LIMIT, step=0.1, key=f"sm_z{i}"))
+        temperature = st.select_slider(
+            _("Temperature T (log scale)"), options=TEMPERATURES, format_func=lambda t: f"{t:g}", key="sm_t"
+        )
 
-state = {}
-if tuple(logits) != DEFAULT_LOGITS:
-    state["z"] = ",".join(format_number(v) for v in logits)
-if temperature != 1.0:
-    state["t"] = format_number(temperature)
-sync_url(state)
+    with plots:
+        bars, jacobian, sweep = cached_figures(tuple(logits), float(temperature), language())
+        show_chart(bars, f"softmax_T-{format_number(temperature)}_probabilities", key="sm_bars")
+        left, right = st.columns(2)
+        with left:
+            show_chart(jacobian, f"softmax_T-{format_number(temperature)}_jacobian", key="sm_jacobian")
+        with right:
+            show_chart(sweep, "softmax_temperature_sweep", key="sm_sweep")
+        show_chart(cached_sigmoid_link(language()), "softmax_two_class_is_sigmoid", key="sm_sigmoid")
+
+    state = {}
+    if tuple(logits) != DEFAULT_LOGITS:
+        state["z"] = ",".join(format_number(v) for v in logits)
+    if temperature != 1.0:
+        state["t"] = format_number(temperature)
+    sync_url(state)
+
+
+softmax_page()

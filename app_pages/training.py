@@ -7,7 +7,6 @@ import dataclasses
 import math
 import time
 
-import numpy as np
 import streamlit as st
 
 import activations
@@ -34,7 +33,18 @@ from activations.urlstate import (
     parse_choice,
     parse_number,
 )
-from ui.common import formula_box, init_state, language, query, show_chart, show_warnings, sync_url, tr
+from ui.common import (
+    formula_box,
+    init_state,
+    language,
+    param_sliders,
+    plain,
+    query,
+    show_chart,
+    show_warnings,
+    sync_url,
+    tr,
+)
 
 CUSTOM = "custom"  # the preset picker's "hand-made" entry
 FORMULA = custom.NAME  # the activation picker's "your own formula" entry
@@ -182,28 +192,11 @@ def options_with(values: tuple, current) -> list:
     return sorted({*values, current})
 
 
-def param_sliders(prefix: str, fn: str, on_change, act=None) -> dict[str, float]:
+def activation_sliders(prefix: str, fn: str, on_change, act=None) -> dict[str, float]:
     act = act or activations.get(fn)
-    values = {}
-    for p in act.params:
-        key = param_key(prefix, fn, p.name)
-        init_state(key, p.default)
-        st.session_state[key] = float(np.clip(st.session_state[key], p.min, p.max))
-        values[p.name] = st.slider(
-            f"{act.label}: {p.name} ({p.symbol})",
-            min_value=float(p.min),
-            max_value=float(p.max),
-            step=float(p.step),
-            key=key,
-            help=_(p.help),
-            on_change=on_change,
-        )
-    try:
-        act.resolve(values)
-    except ValueError as err:
-        st.warning(_("{label}: {error}; using the defaults.").format(label=act.label, error=err), icon="⚠️")
-        values = act.defaults
-    return values
+    return param_sliders(
+        act, lambda name: param_key(prefix, fn, name), on_change=on_change, label_prefix=f"{plain(act.label)}: "
+    )
 
 
 def format_lr(value: float) -> str:
@@ -351,7 +344,7 @@ with controls:
     act = None if fn == FORMULA else activations.get(fn)
     if fn == FORMULA:
         act = formula_box("tl_formula", DEFAULT_FORMULA, on_change=leave_preset)
-    params = param_sliders("tl_", fn, leave_preset, act) if act is not None else {}
+    params = activation_sliders("tl_", fn, leave_preset, act) if act is not None else {}
     compare = st.toggle(_("Compare with a second activation (same seed)"), key="tl_compare", on_change=leave_preset)
     fn2, params2 = DEFAULT_COMPARE
     if compare:
@@ -362,7 +355,7 @@ with controls:
             key="tl_fn2",
             on_change=leave_preset,
         )
-        params2 = param_sliders("tl2_", fn2, leave_preset)
+        params2 = activation_sliders("tl2_", fn2, leave_preset)
     with st.expander(_("Data"), expanded=False):
         dataset = st.selectbox(
             _("Data set"),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 
+import numpy as np
 import streamlit as st
 
 from activations.i18n import DEFAULT_LANGUAGE, LANGUAGES, normalise_language, translator
-from activations.urlstate import Warnings
+from activations.urlstate import Warnings, invalid_params_message
 
 LANG_KEY = "lang"
 
@@ -103,3 +105,33 @@ def formula_box(key: str, default: str, on_change=None):
     except custom.FormulaError as err:
         st.error(plain(err.message(_)), icon="🚫")
         return None
+
+
+def param_sliders(act, key_of: Callable[[str], str], *, on_change=None, label_prefix: str = "", limit=None):
+    """One slider per parameter of activation ``act`` (its name and symbol, range, step and help from
+    its Param spec); ``key_of(param name)`` is the widget key. ``limit`` (custom formulas) replaces every
+    range with ±limit. Values that ``act`` refuses together (Hardtanh with min_val ≥ max_val) give a
+    warning and the defaults."""
+    _ = tr()
+    values = {}
+    for p in act.params:
+        if limit is not None:
+            p = dataclasses.replace(p, min=-limit, max=limit)
+        key = key_of(p.name)
+        init_state(key, p.default)
+        st.session_state[key] = float(np.clip(st.session_state[key], p.min, p.max))
+        values[p.name] = st.slider(
+            f"{label_prefix}{p.name} ({p.symbol})",
+            min_value=float(p.min),
+            max_value=float(p.max),
+            step=float(p.step),
+            key=key,
+            help=_(p.help),
+            on_change=on_change,
+        )
+    try:
+        act.resolve(values)
+    except ValueError as err:
+        st.warning(plain(invalid_params_message(act, values, err, _)), icon="⚠️")
+        values = act.defaults
+    return values
