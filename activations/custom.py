@@ -1032,14 +1032,14 @@ def _parse(text: str) -> CustomActivation:
     kinked = bool(builder.kink_arguments)
     act = CustomActivation(
         name=NAME,
-        label=f"Custom: {_short(canonical, 48)}",
+        label=f"f(x) = {_short(canonical, 48)}",  # a formula reads the same in every language
         forward=forward,
         derivative_fn=derivative,
         formula=formula,
         derivative_formula=derivative_formula,
         family="other",
         params=tuple(_param(n) for n in names),
-        paper="user formula",
+        paper="",
         smooth=not kinked,
         kinks=kinks,
         kink_note=KINK_NOTE if kinked else "",

@@ -28,14 +28,16 @@ import shutil
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import registry
-from .i18n import LANGUAGES, N_
+from .i18n import LANGUAGES, N_, translator
 from .themes import DEFAULT_THEME, THEMES, themed_spec
 from .urlstate import format_number
+
+ENGLISH = translator("en")
 
 FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 # Preset key -> (label, width, height) in CSS pixels; the label is translated where it is shown.
@@ -168,10 +170,11 @@ def browser_path() -> str | None:
         return None
 
 
-NO_BROWSER = (
+NO_BROWSER = N_(
     "Server-side export needs Chrome or Chromium, and none was found (install the 'chromium' package, or set "
     "BROWSER_PATH to the browser's executable)."
 )
+START_FAILED = N_("Chromium would not start for export: {error}")
 
 
 class _WarmBrowser:
@@ -182,7 +185,7 @@ class _WarmBrowser:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._ready: concurrent.futures.Future | None = None
-        self._failure: str | None = None
+        self._failure: str | None = None  # the start-up error, one line
         self._failed_at = -math.inf
 
     def is_running(self) -> bool:
@@ -191,13 +194,14 @@ class _WarmBrowser:
             ready = self._ready
         return ready is not None and ready.done() and not ready.cancelled() and ready.exception() is None
 
-    def unavailable_reason(self) -> str | None:
-        """Why rendering cannot work right now, or None when it can (or may: still starting)."""
+    def unavailable_reason(self, _: Callable[[str], str] = ENGLISH) -> str | None:
+        """Why rendering cannot work right now (in the language of ``_``), or None when it can (or may:
+        still starting)."""
         if browser_path() is None:
-            return NO_BROWSER
+            return _(NO_BROWSER)
         with self._lock:
             if self._failure and time.monotonic() - self._failed_at < RETRY_AFTER:
-                return self._failure
+                return _(START_FAILED).format(error=self._failure)
         return None
 
     def start(self) -> concurrent.futures.Future:
@@ -209,7 +213,7 @@ class _WarmBrowser:
             if self._ready is not None and not (self._ready.done() and self._ready.exception() is not None):
                 return self._ready, self._loop
             if self._failure and time.monotonic() - self._failed_at < RETRY_AFTER:
-                raise ExportUnavailable(self._failure)
+                raise ExportUnavailable(START_FAILED.format(error=self._failure))
             path = browser_path()
             if path is None:
                 raise ExportUnavailable(NO_BROWSER)
@@ -225,7 +229,7 @@ class _WarmBrowser:
         if future.cancelled() or future.exception() is None:
             return
         with self._lock:
-            self._failure = f"Chromium would not start for export: {_one_line(future.exception())}"
+            self._failure = _one_line(future.exception())
             self._failed_at = time.monotonic()
 
     def render(self, fig, opts: dict, timeout: float) -> bytes:
@@ -234,7 +238,7 @@ class _WarmBrowser:
             kaleido = ready.result(STARTUP_TIMEOUT)
         except Exception as err:
             self._discard()
-            raise ExportUnavailable(f"Chromium would not start for export: {_one_line(err)}") from err
+            raise ExportUnavailable(START_FAILED.format(error=_one_line(err))) from err
         future = asyncio.run_coroutine_threadsafe(kaleido.calc_fig(fig, opts=opts), loop)
         try:
             return future.result(timeout)
@@ -341,9 +345,10 @@ def warm_up(wait: bool = False) -> None:
         pass
 
 
-def unavailable_reason() -> str | None:
-    """None when server-side export can work; otherwise a plain sentence saying why not."""
-    return _BROWSER.unavailable_reason()
+def unavailable_reason(_: Callable[[str], str] = ENGLISH) -> str | None:
+    """None when server-side export can work; otherwise a plain sentence saying why not, in the language
+    of the translator ``_``."""
+    return _BROWSER.unavailable_reason(_)
 
 
 def shutdown() -> None:

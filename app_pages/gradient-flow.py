@@ -236,6 +236,7 @@ def gradient_flow() -> None:
             options=[*activations.names(), FORMULA],
             format_func=lambda n: _("Your own formula") if n == FORMULA else activations.get(n).label,
             max_selections=MAX_RUNS,
+            placeholder=_("Choose activations"),
             key="gf_fns",
             on_change=leave_preset,
         )
@@ -244,6 +245,7 @@ def gradient_flow() -> None:
             options=list(INITS),
             format_func=lambda k: _(INIT_LABELS[k]),
             max_selections=MAX_INITS,
+            placeholder=_("Choose initialisations"),
             key="gf_inits",
             on_change=leave_preset,
         )

@@ -384,8 +384,8 @@ def test_valid_formulas_are_complete_activations(text, params):
     act = parse(text)
     assert isinstance(act, Activation)
     assert activations.get(act) is act
-    assert act.name == "custom" and act.family == "other" and act.paper == "user formula"
-    assert act.label.startswith("Custom: ")
+    assert act.name == "custom" and act.family == "other" and act.paper == ""
+    assert act.label.startswith("f(x) = ") and act.canonical.startswith(act.label[7:].removesuffix("…"))
     assert act.source == text
     assert [p.name for p in act.params] == list(params)
     assert act.formula and act.derivative_formula

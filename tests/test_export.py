@@ -1,6 +1,7 @@
 """Server-side export: file names, settings, and real renders read back (PNG pixels, SVG XML, PDF pages)."""
 
 import io
+import time
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -101,6 +102,19 @@ def test_no_browser_is_a_clear_error(monkeypatch):
     assert "Chromium" in browser.unavailable_reason()
     with pytest.raises(ExportUnavailable, match="BROWSER_PATH"):
         browser.render(go.Figure(), {"format": "png"}, 5)
+
+
+def test_why_export_is_off_is_said_in_the_visitors_language(monkeypatch):
+    from activations.i18n import translator
+
+    monkeypatch.setattr(export, "browser_path", lambda: None)
+    zh = export.unavailable_reason(translator("zh"))
+    assert "Chromium" in zh and "服务器" in zh and "none was found" not in zh
+    browser = export._WarmBrowser()
+    monkeypatch.setattr(export, "browser_path", lambda: "/usr/bin/chromium")
+    browser._failure, browser._failed_at = "exit code 1", time.monotonic()
+    assert browser.unavailable_reason() == "Chromium would not start for export: exit code 1"
+    assert browser.unavailable_reason(translator("zh")) == "用于导出的 Chromium 无法启动：exit code 1"
 
 
 def test_browser_path_honours_browser_path(monkeypatch, tmp_path):

@@ -277,13 +277,7 @@ SCENARIOS = [
     ("explorer", {"fn": "nope,relu,hardtanh", "hardtanh.min_val": "0", "hardtanh.max_val": "0", "f2": "1"}),
     ("explorer", {"fn": "elu", "alpha": "abc", "xmin": "3", "xmax": "-3"}),
     ("explorer", {"fn": "custom,relu", "formula": "x^2"}),
-    pytest.param(
-        "explorer",
-        {"fn": "custom,relu", "formula": "x*sigmoid(beta*x)"},
-        marks=pytest.mark.xfail(
-            strict=True, reason="activations/custom.py labels the formula f'Custom: …' and its paper 'user formula'"
-        ),
-    ),
+    ("explorer", {"fn": "custom,relu", "formula": "x*sigmoid(beta*x)", "custom.beta": "abc"}),
     ("softmax", {"z": "1,2,x,4,5,6,7,8,9", "t": "0.013"}),
     ("gradient-flow", {"preset": "born_dead", "init": "he_normal,nope"}),
 ]

@@ -104,7 +104,7 @@ def test_custom_formula_from_the_url_matches_the_builtin_and_round_trips():
     assert_clean(at)
     assert not warnings(at)
     fig = figures(at)[0]
-    custom_f = trace(fig, "Custom: x * sigmoid(beta * x) (β=2) f′")
+    custom_f = trace(fig, "f(x) = x * sigmoid(beta * x) (β=2) f′")
     builtin_f = trace(fig, "SiLU / Swish (β=2) f′")
     np.testing.assert_allclose(array(custom_f["y"]), array(builtin_f["y"]), atol=1e-12)
     assert dict(at.query_params) == query
@@ -114,7 +114,7 @@ def test_custom_parameter_slider_changes_curve_and_url():
     at = run_page("explorer", {"fn": "custom", "formula": "where(x > 0, x, a * x)"})
     at.slider(key="ex_custom.a").set_value(0.5).run()
     assert_clean(at)
-    t = trace(figures(at)[0], "Custom: where(x > 0, x, a * x) (a=0.5)")
+    t = trace(figures(at)[0], "f(x) = where(x > 0, x, a * x) (a=0.5)")
     x, y = array(t["x"]), array(t["y"])
     np.testing.assert_allclose(y, np.where(x > 0, x, 0.5 * x), atol=1e-12)
     assert at.query_params["custom.a"] == "0.5"

@@ -236,7 +236,7 @@ def test_a_typed_formula_runs_through_the_network_like_the_builtin():
     at = run_page("gradient-flow", {"fn": "custom,tanh", "formula": "tanh(a*x)", "depth": "12", "width": "32"})
     assert not at.exception, [e.value for e in at.exception]
     fig = figures(at)[0]
-    typed = [t for t in fig["data"] if t["name"] == "Custom: tanh(a * x)"]
+    typed = [t for t in fig["data"] if t["name"] == "f(x) = tanh(a * x)"]
     builtin = [t for t in fig["data"] if t["name"] == "Tanh"]
     assert typed and builtin
     np.testing.assert_allclose(array(typed[0]["y"]), array(builtin[0]["y"]), rtol=1e-5)

@@ -215,7 +215,7 @@ def export_panel() -> ExportSettings:
                 "corner and click “Exit presentation”. A link with present=1 opens a page this way."
             ),
         )
-    reason = export.unavailable_reason()
+    reason = export.unavailable_reason(_)
     if reason:
         st.sidebar.info(
             _(
