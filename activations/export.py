@@ -130,14 +130,15 @@ def parse_size(text: str) -> tuple[int, int]:
     return width, height
 
 
-def activation_stem(name: str, params: Mapping[str, float] | None = None) -> str:
-    """'leaky_relu_alpha-0.2': the activation's key and every parameter value (defaults filled in),
-    sorted by parameter name; the same stem the Function Explorer gives its chart."""
-    resolved = registry.get(name).resolve(params)
-    return name + "".join(f"_{k}-{format_number(v)}" for k, v in sorted(resolved.items()))
+def activation_stem(name: str | registry.Activation, params: Mapping[str, float] | None = None) -> str:
+    """'leaky_relu_alpha-0.2': the activation's key ('custom' for a formula) and every parameter value
+    (defaults filled in), sorted by parameter name; the same stem the Function Explorer gives its chart."""
+    act = registry.get(name)
+    resolved = act.resolve(params)
+    return act.name + "".join(f"_{k}-{format_number(v)}" for k, v in sorted(resolved.items()))
 
 
-def figure_stem(selection: Sequence[tuple[str, Mapping[str, float]]], kind: str | None = None) -> str:
+def figure_stem(selection: Sequence[tuple[str | registry.Activation, Mapping]], kind: str | None = None) -> str:
     """'relu_leaky_relu_alpha-0.2_derivative': every activation in the figure, then what is drawn."""
     stem = "_".join(activation_stem(name, params) for name, params in selection) or "activations"
     return f"{stem}_{KIND_SUFFIX.get(kind, kind)}" if kind else stem
@@ -388,19 +389,38 @@ def parse_fn(spec: str) -> tuple[str, dict[str, float]]:
         act = registry.get(name)
     except ValueError as err:
         raise CommandError(str(err)) from None
+    return act.name, _resolve_params(act, rest, f"--fn {spec!r}")
+
+
+def parse_formula(spec: str) -> tuple[registry.Activation, dict[str, float]]:
+    """'x * sigmoid(beta * x):beta=1.5' -> (the parsed formula, {'beta': 1.5}). The formula language
+    has no ':', so the first one starts the parameter values; the formula is parsed by
+    ``activations.custom`` (never evaluated as Python)."""
+    from . import custom
+
+    text, _sep, rest = spec.partition(":")
+    try:
+        act = custom.parse(text)
+    except custom.FormulaError as err:
+        raise CommandError(f"--formula {text.strip()!r}: {err}") from None
+    return act, _resolve_params(act, rest, f"--formula {spec!r}")
+
+
+def _resolve_params(act: registry.Activation, text: str, where: str) -> dict[str, float]:
+    """'alpha=0.2,beta=1' -> the activation's full parameter values, checked by ``act.resolve``."""
     params: dict[str, float] = {}
-    for item in filter(None, (part.strip() for part in rest.split(","))):
+    for item in filter(None, (part.strip() for part in text.split(","))):
         key, eq, value = item.partition("=")
         if not eq:
-            raise CommandError(f"--fn {spec!r}: parameters are written name=value, got {item!r}")
+            raise CommandError(f"{where}: parameters are written name=value, got {item!r}")
         try:
             params[key.strip()] = float(value)
         except ValueError:
-            raise CommandError(f"--fn {spec!r}: {key.strip()!r} must be a number, got {value.strip()!r}") from None
+            raise CommandError(f"{where}: {key.strip()!r} must be a number, got {value.strip()!r}") from None
     try:
-        return act.name, act.resolve(params)
+        return act.resolve(params)
     except ValueError as err:
-        raise CommandError(f"--fn {spec!r}: {err}") from None
+        raise CommandError(f"{where}: {err}") from None
 
 
 def parse_key_values(spec: str, flag: str) -> dict[str, str]:
@@ -430,6 +450,7 @@ def build_parser() -> argparse.ArgumentParser:
             "examples:\n"
             "  python -m activations.export --fn relu --fn leaky_relu:alpha=0.2 --kind derivative --out slides\n"
             "  python -m activations.export --kind gallery --theme slide --format pdf --out slides\n"
+            '  python -m activations.export --formula "x * sigmoid(beta * x):beta=1.5" --fn silu --compare\n'
             '  python -m activations.export --gradient-flow "activation=sigmoid,depth=30,init=xavier_normal"'
             " --out slides"
         ),
@@ -442,6 +463,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME[:PARAM=VALUE,...]",
         help="an activation to draw, e.g. relu or leaky_relu:alpha=0.2; repeat for several "
         f"(one figure each, unless --compare). Names: {', '.join(registry.names())}",
+    )
+    parser.add_argument(
+        "--formula",
+        action="append",
+        default=[],
+        metavar="FORMULA[:PARAM=VALUE,...]",
+        help='your own activation as a formula of x, as on the app\'s pages, e.g. "x * sigmoid(beta * x)" or '
+        '"where(x > 0, x, a * x):a=0.1" (parameters default to 1); drawn after the --fn activations; repeat '
+        "for several",
     )
     parser.add_argument(
         "--kind",
@@ -503,11 +533,11 @@ def plan_jobs(args: argparse.Namespace) -> list[Job]:
     """Turn parsed flags into figures to build; bad values raise CommandError (one line)."""
     if not (math.isfinite(args.xmin) and math.isfinite(args.xmax)) or args.xmin >= args.xmax:
         raise CommandError(f"--xmin must be below --xmax, got {args.xmin:g} and {args.xmax:g}")
-    selection = [parse_fn(spec) for spec in args.fn]
+    selection = [parse_fn(spec) for spec in args.fn] + [parse_formula(spec) for spec in args.formula]
     jobs: list[Job] = []
     if args.kind == "gallery":
         if selection:
-            raise CommandError("--kind gallery draws every activation; leave out --fn")
+            raise CommandError("--kind gallery draws every activation; leave out --fn and --formula")
         jobs.append(Job("activation_gallery", lambda: _gallery(args.lang)))
     elif selection:
         x_range = (args.xmin, args.xmax)
@@ -515,7 +545,9 @@ def plan_jobs(args: argparse.Namespace) -> list[Job]:
         for group in groups:
             jobs.append(Job(figure_stem(group, args.kind), _curves_builder(group, args.kind, args.lang, x_range)))
     elif not args.gradient_flow:
-        raise CommandError("nothing to render: give --fn NAME, --kind gallery or --gradient-flow SETTINGS")
+        raise CommandError(
+            "nothing to render: give --fn NAME, --formula FORMULA, --kind gallery or --gradient-flow SETTINGS"
+        )
     jobs.extend(_gradient_flow_jobs(args.gradient_flow, args.compare, args.lang))
     return jobs
 

@@ -6,11 +6,12 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import ROOT, require_browser
 
 from activations import export
-from activations.export import build_parser, main, parse_fn, parse_gradient_flow
+from activations.export import build_parser, main, parse_fn, parse_formula, parse_gradient_flow, plan_jobs
 
 
 def run(argv, capsys):
@@ -41,6 +42,12 @@ def run(argv, capsys):
         (["--fn", "elu:alpha=nan"], "must be finite"),
         (["--fn", "relu", "--xmin", "3", "--xmax", "1"], "--xmin must be below --xmax"),
         (["--kind", "gallery", "--fn", "relu"], "leave out --fn"),
+        (["--kind", "gallery", "--formula", "x"], "leave out --fn and --formula"),
+        (["--formula", "__import__('os').system('true')"], "is not allowed"),
+        (["--formula", "x * sigmoid(beta * x):beta=lots"], "'beta' must be a number"),
+        (["--formula", "x * a:b=1"], "has no parameter 'b'"),
+        (["--formula", "x * a:a=nan"], "must be finite"),
+        (["--formula", "exp(x"], "--formula 'exp(x'"),
         ([], "nothing to render"),
         (["--gradient-flow", "activation=sigmoid,depth=thirty"], "depth must be a finite number"),
         (["--gradient-flow", "activation=sigmoid,depth=2.5"], "depth must be a whole number"),
@@ -98,6 +105,31 @@ def test_parse_fn_and_gradient_flow_specs():
     }
     kwargs, figure = parse_gradient_flow("activation=leaky_relu,alpha=0.2,figure=dead,width=64")
     assert kwargs["params"] == {"alpha": 0.2} and kwargs["width"] == 64 and figure == "dead"
+
+
+def test_formula_specs():
+    act, params = parse_formula("x * sigmoid(beta * x):beta=1.5")
+    assert act.name == "custom" and act.source == "x * sigmoid(beta * x)" and params == {"beta": 1.5}
+    assert parse_formula("where(x > 0, x, a * x)")[1] == {"a": 1.0}  # commas inside the formula are its own
+
+
+def test_a_formula_is_drawn_like_the_activation_it_spells(capsys):
+    """x·σ(βx) at β = 1 is SiLU: the formula's curves equal the registry's, in one figure with --compare."""
+    from pagetools import array
+
+    import activations
+
+    args = build_parser().parse_args(["--fn", "silu", "--formula", "x * sigmoid(beta * x):beta=1", "--compare"])
+    (job,) = plan_jobs(args)
+    assert job.stem == "silu_beta-1_custom_beta-1_function_derivative"
+    fig = job.build().to_plotly_json()
+    f_silu, df_silu, f_formula, df_formula = (t for t in fig["data"] if t.get("mode") == "lines")
+    assert f_formula["name"] == "f(x) = x * sigmoid(beta * x) (β=1)"
+    for ours, theirs in ((f_formula, f_silu), (df_formula, df_silu)):
+        np.testing.assert_allclose(array(ours["y"]), array(theirs["y"]), rtol=1e-12, atol=1e-15)
+    silu = activations.get("silu")
+    x = array(df_formula["x"])
+    np.testing.assert_allclose(array(df_formula["y"]), silu.derivative(x), rtol=1e-12, atol=1e-15)
 
 
 def test_no_browser_exits_with_a_plain_message(capsys, tmp_path, monkeypatch):
@@ -158,6 +190,19 @@ def test_compare_svg_and_gradient_flow_pdf(warm_browser, capsys, tmp_path):
     assert pdf.name == "relu_depth-6_init-he_normal_width-16_batch-8_dead.pdf"
     assert pdf.read_bytes().startswith(b"%PDF-")
     assert len(PdfReader(io.BytesIO(pdf.read_bytes())).pages) == 1
+
+
+def test_writes_a_formula_figure(warm_browser, capsys, tmp_path):
+    status, out, err = run(
+        ["--formula", "where(x > 0, x, a * x):a=0.1", "--kind", "derivative", "--format", "svg", "--out",
+         str(tmp_path)],
+        capsys,
+    )  # fmt: skip
+    assert status == 0, err
+    svg = Path(out.strip())
+    assert svg.name == "custom_a-0.1_derivative.svg"
+    root = ET.parse(svg).getroot()
+    assert "f(x) = where(x > 0, x, a * x) (a=0.1)" in "".join(root.itertext())
 
 
 def test_module_entry_point():

@@ -17,10 +17,10 @@ from .explorer import function_figure, sample_curve
 from .style import ZERO_LINE_COLOUR, base_layout, colour_for
 
 KINDS = ("function", "derivative", "both")
-Selection = Sequence[tuple[str, Mapping[str, float]]]
+Selection = Sequence[tuple[str | registry.Activation, Mapping[str, float]]]  # a name or, e.g., a parsed formula
 
 
-def curve_label(name: str, params: Mapping[str, float]) -> str:
+def curve_label(name: str | registry.Activation, params: Mapping[str, float]) -> str:
     """'Leaky ReLU (α=0.2)': the legend entry of one activation at its parameters."""
     act = registry.get(name)
     symbols = {p.name: p.symbol for p in act.params}
@@ -45,16 +45,17 @@ def curves_figure(
     if not selection:
         raise ValueError("choose at least one activation")
     _ = translator(lang)
-    curves = [sample_curve(registry.get(name), dict(params), *x_range) for name, params in selection]
+    acts = [registry.get(name) for name, _params in selection]
+    curves = [sample_curve(act, dict(params), *x_range) for act, (_name, params) in zip(acts, selection, strict=True)]
     if kind == "both":
-        symbols = {c.name: {p.name: p.symbol for p in registry.get(c.name).params} for c in curves}
+        symbols = {act.name: {p.name: p.symbol for p in act.params} for act in acts}
         return function_figure(curves, symbols, annotate=("kinks",), lang=lang)
 
     derivative = kind == "derivative"
     fig = go.Figure()
-    for curve in curves:
+    for act, curve in zip(acts, curves, strict=True):
         colour = colour_for(curve.name)
-        label = curve_label(curve.name, curve.params)
+        label = curve_label(act, curve.params)
         x, y = (curve.xd, curve.yd) if derivative else (curve.xf, curve.yf)
         fig.add_trace(
             go.Scatter(
