@@ -57,8 +57,19 @@ def jacobian_norm(z, temperature: float = 1.0) -> float:
 
 
 def temperature_sweep(z, temperatures) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For each T: (T, max probability, ‖∂p/∂z‖_F). Low T saturates (max p → 1, Jacobian → 0 unless tied)."""
+    """For each T: (T, max probability, ‖∂p/∂z‖_F). Low T saturates (max p → 1, Jacobian → 0 unless tied).
+
+    All temperatures at once: row k of ``p`` is softmax(z / T_k) and the Frobenius norm is taken of
+    each (diag(p) − p pᵀ) / T_k, entry by entry as ``jacobian_norm`` does (the closed form
+    Σᵢ pᵢ²(1 − 2pᵢ + Σⱼ pⱼ²) would cancel to noise exactly where the norm is smallest)."""
     temperatures = np.asarray(temperatures, dtype=np.float64)
-    max_p = np.array([float(np.max(softmax(z, t))) for t in temperatures])
-    norms = np.array([jacobian_norm(z, t) for t in temperatures])
-    return temperatures, max_p, norms
+    for t in temperatures.ravel():
+        _check_temperature(t)
+    z = as_float_array(z)
+    if z.ndim != 1 or not np.all(np.isfinite(z)):
+        raise ValueError("temperature_sweep takes a 1-D vector of finite logits")
+    e = np.exp((z - np.max(z))[None, :] / temperatures[:, None])
+    p = e / np.sum(e, axis=1, keepdims=True)
+    jacobians = (p[:, :, None] * np.eye(z.size) - p[:, :, None] * p[:, None, :]) / temperatures[:, None, None]
+    norms = np.sqrt(np.sum(jacobians**2, axis=(1, 2)))
+    return temperatures, p.max(axis=1), norms

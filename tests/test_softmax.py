@@ -166,6 +166,19 @@ def test_jacobian_norm_and_temperature_sweep():
     np.testing.assert_array_equal(ts, [0.01, 0.1, 1.0, 10.0, 100.0])
 
 
+@pytest.mark.parametrize(
+    "z", [[2.0, 1.0, 0.1, -1.0], [-8.0, 1.0, 0.1, -1.0], [3.0, 3.0], [10.0, -10.0, 0, 5, 1, 2, 3, 4]]
+)
+def test_temperature_sweep_is_the_per_temperature_softmax_and_jacobian(z):
+    """The batched sweep equals softmax and ‖J‖_F computed one temperature at a time, down to the
+    saturated end where the norm is ~1e-300."""
+    temperatures = np.geomspace(0.01, 100.0, 161)
+    _ts, max_p, norms = temperature_sweep(z, temperatures)
+    for t, got_p, got_norm in zip(temperatures, max_p, norms, strict=True):
+        assert got_p == pytest.approx(softmax(np.array(z), t).max(), rel=1e-14)
+        assert got_norm == pytest.approx(np.linalg.norm(softmax_jacobian(np.array(z), t)), rel=1e-12, abs=0)
+
+
 # --- bad input --------------------------------------------------------------------------------------
 
 BAD_TEMPERATURES = [0.0, -1.0, -1e-9, math.nan, math.inf, -math.inf]
