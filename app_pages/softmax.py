@@ -56,13 +56,21 @@ def seed_from_url() -> None:
     st.session_state["sm_url_warnings"] = warnings
 
 
+# One cache per figure, each built right before it is shown: the first chart goes out while the
+# others are still being drawn.
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
-def cached_figures(logits: tuple, temperature: float, lang: str):
-    return (
-        bars_figure(logits, temperature, lang),
-        jacobian_figure(logits, temperature, lang),
-        temperature_figure(logits, temperature, lang),
-    )
+def cached_bars(logits: tuple, temperature: float, lang: str):
+    return bars_figure(logits, temperature, lang)
+
+
+@st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
+def cached_jacobian(logits: tuple, temperature: float, lang: str):
+    return jacobian_figure(logits, temperature, lang)
+
+
+@st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
+def cached_sweep(logits: tuple, temperature: float, lang: str):
+    return temperature_figure(logits, temperature, lang)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -100,13 +108,13 @@ def softmax_page() -> None:
         )
 
     with plots:
-        bars, jacobian, sweep = cached_figures(tuple(logits), float(temperature), language())
-        show_chart(bars, f"softmax_T-{format_number(temperature)}_probabilities", key="sm_bars")
+        key = (tuple(logits), float(temperature), language())
+        show_chart(cached_bars(*key), f"softmax_T-{format_number(temperature)}_probabilities", key="sm_bars")
         left, right = st.columns(2)
         with left:
-            show_chart(jacobian, f"softmax_T-{format_number(temperature)}_jacobian", key="sm_jacobian")
+            show_chart(cached_jacobian(*key), f"softmax_T-{format_number(temperature)}_jacobian", key="sm_jacobian")
         with right:
-            show_chart(sweep, "softmax_temperature_sweep", key="sm_sweep")
+            show_chart(cached_sweep(*key), "softmax_temperature_sweep", key="sm_sweep")
         show_chart(cached_sigmoid_link(language()), "softmax_two_class_is_sigmoid", key="sm_sigmoid")
 
     state = {}
