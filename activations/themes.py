@@ -44,26 +44,27 @@ BASE_LINE_WIDTH = 2.0  # Plotly's default line width
 SLIDE_PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Theme:
-    """The look of an exported (or presented) figure. Sizes are pixels on screen (scaled for export)."""
+    """The look of an exported (or presented) figure. Sizes are pixels on screen (scaled for export);
+    the defaults are the app's own look on screen (the light theme)."""
 
     name: str
     label: str  # marked with N_, translated where shown
-    template: str
-    font_family: str
-    font_size: float  # body text: tick labels, legend, annotations
-    title_size: float
-    axis_title_size: float
-    line_width: float  # data lines; explicit widths in a figure scale by line_width / BASE_LINE_WIDTH
-    marker_scale: float  # markers (e.g. the dot at a kink) grow by this on top of the size factor
+    template: str = "plotly_white"
+    font_family: str = FONT_FAMILY
+    font_size: float = BASE_FONT_SIZE  # body text: tick labels, legend, annotations
+    title_size: float = 16
+    axis_title_size: float = 14
+    line_width: float = BASE_LINE_WIDTH  # data lines; explicit widths scale by line_width / BASE_LINE_WIDTH
+    marker_scale: float = 1.0  # markers (e.g. the dot at a kink) grow by this on top of the size factor
     text_colour: str
     paper_colour: str  # outside the axes; "rgba(0,0,0,0)" is transparent
     plot_colour: str  # inside the axes
     grid_colour: str
     zero_line_colour: str
     contrast_background: str  # what lines are drawn on, for the contrast check (transparent: a white slide)
-    min_contrast: float  # lines and text below this contrast ratio are darkened/lightened (1: never)
+    min_contrast: float = 1.0  # lines and text below this contrast ratio are darkened/lightened (1: never)
     palette: tuple[str, ...] | None = None  # None: keep each activation's own colour
     legend_outside: bool = False  # legend to the right of the axes, never over the data
 
@@ -78,31 +79,17 @@ THEMES: dict[str, Theme] = {
     "light": Theme(
         name="light",
         label=N_("Light"),
-        template="plotly_white",
-        font_family=FONT_FAMILY,
-        font_size=13,
-        title_size=16,
-        axis_title_size=14,
-        line_width=2.0,
-        marker_scale=1.0,
         text_colour="#2a3f5f",
         paper_colour="#FFFFFF",
         plot_colour="#FFFFFF",
         grid_colour="rgba(0,0,0,0.08)",
         zero_line_colour="rgba(0,0,0,0.35)",
         contrast_background="#FFFFFF",
-        min_contrast=1.0,
     ),
     "dark": Theme(
         name="dark",
         label=N_("Dark"),
         template="plotly_dark",
-        font_family=FONT_FAMILY,
-        font_size=13,
-        title_size=16,
-        axis_title_size=14,
-        line_width=2.0,
-        marker_scale=1.0,
         text_colour="#E8E8E8",
         paper_colour="#111111",
         plot_colour="#111111",
@@ -114,26 +101,16 @@ THEMES: dict[str, Theme] = {
     "transparent": Theme(
         name="transparent",
         label=N_("Transparent background"),
-        template="plotly_white",
-        font_family=FONT_FAMILY,
-        font_size=13,
-        title_size=16,
-        axis_title_size=14,
-        line_width=2.0,
-        marker_scale=1.0,
         text_colour="#222222",
         paper_colour=TRANSPARENT,
         plot_colour=TRANSPARENT,
         grid_colour="rgba(0,0,0,0.10)",
         zero_line_colour="rgba(0,0,0,0.40)",
         contrast_background="#FFFFFF",
-        min_contrast=1.0,
     ),
     "slide": Theme(
         name="slide",
         label=N_("Slide (large, high contrast)"),
-        template="plotly_white",
-        font_family=FONT_FAMILY,
         font_size=18,
         title_size=20,
         axis_title_size=20,
