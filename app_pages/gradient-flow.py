@@ -342,7 +342,9 @@ def gradient_flow() -> None:
             stem = "gradient-flow_{fns}_depth-{depth}_width-{width}".format(
                 fns="-".join(dict.fromkeys(r.activation for r in runs)), depth=depth, width=fit.width
             )
-            summary = [f"- **{label}**: " + " ".join(summarise(r, lang)) for label, r in zip(labels, runs, strict=True)]
+            summary = [
+                f"- **{plain(label)}**: " + " ".join(summarise(r, lang)) for label, r in zip(labels, runs, strict=True)
+            ]
             st.markdown("\n".join(summary))
             show_chart(gradient_norm_figure(runs, lang, labels), stem + "_gradients", key="gf_gradients")
             st.caption(
