@@ -44,7 +44,7 @@ def test_template_is_plotly_white_where_the_app_draws():
 
 def test_template_is_a_fraction_of_the_named_one():
     named = len(json.dumps(pio.templates["plotly_white"].to_plotly_json()))
-    assert len(json.dumps(style.plot_template())) < named / 2
+    assert len(json.dumps(style.plot_template())) < named / 2.5
 
 
 @pytest.mark.parametrize("rows, cols", [(1, 1), (2, 1), (3, 1), (2, 3)])

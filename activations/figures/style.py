@@ -84,7 +84,7 @@ _TEMPLATE_TRACE_TYPES = ("scatter", "heatmap", "bar")
 @cache
 def plot_template() -> dict:
     """plotly_white restricted to what the app's figures use (2-D axes; scatter, heatmap and bar
-    defaults): the same look as ``template="plotly_white"`` at a quarter of the bytes. Naming the template
+    defaults): the same look as ``template="plotly_white"`` at a third of the bytes. Naming the template
     instead makes Plotly validate all of it, about 12 ms a figure, which a slider move pays every time.
     Shared: callers must not modify it (Plotly copies what it is given)."""
     full = pio.templates["plotly_white"].to_plotly_json()
