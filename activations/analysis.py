@@ -98,6 +98,11 @@ class Properties:
     derivative_min: float  # on the plotted range
     derivative_max: float
 
+    @property
+    def bounded(self) -> bool:
+        """Both ends of the output range finite."""
+        return math.isfinite(self.output_min) and math.isfinite(self.output_max)
+
 
 def output_range(act: Activation, params: dict | None = None) -> tuple[float, float, bool, bool]:
     """Numerical output range (lo, hi, lo attained?, hi attained?).

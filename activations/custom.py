@@ -56,6 +56,7 @@ from scipy import special
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
+from . import registry
 from .i18n import N_, translator
 from .registry import Activation, Param, as_float_array
 from .urlstate import Warnings, format_number, parse_number
@@ -1109,6 +1110,14 @@ def check_finite(
                 )
             )
     return "; ".join(messages) or None
+
+
+def resolve(name: str, formula: str | None) -> Activation:
+    """The activation behind a picker entry: the registry's ``name``, or for NAME the parsed ``formula``
+    (FormulaError if it is refused or missing)."""
+    if name == NAME:
+        return parse(formula or "")
+    return registry.get(name)
 
 
 def to_url(act: CustomActivation, params: Mapping[str, float] | None = None) -> dict[str, str]:

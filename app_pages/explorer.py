@@ -76,21 +76,18 @@ def seed_from_url() -> None:
     st.session_state["ex_url_warnings"] = warnings
 
 
-def resolve(fn: str, formula: str | None):
-    """The activation behind a picker entry: a registry key, or "custom" with its formula."""
-    return custom.parse(formula) if fn == CUSTOM else activations.get(fn)
-
-
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
 def cached_figure(selection: tuple, formula: str | None, x_range: tuple, second: bool, annotate: tuple, lang: str):
-    curves = [sample_curve(resolve(fn, formula), dict(params), *x_range, second=second) for fn, params in selection]
-    symbols = {fn: {p.name: p.symbol for p in resolve(fn, formula).params} for fn, _params in selection}
+    acts = [custom.resolve(fn, formula) for fn, _params in selection]
+    params = [dict(values) for _fn, values in selection]
+    curves = [sample_curve(act, p, *x_range, second=second) for act, p in zip(acts, params, strict=True)]
+    symbols = {act.name: {p.name: p.symbol for p in act.params} for act in acts}
     return function_figure(curves, symbols, show_second=second, annotate=annotate, lang=lang)
 
 
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
 def cached_properties(fn: str, formula: str | None, params: tuple, x_range: tuple) -> analysis.Properties:
-    act = resolve(fn, formula)
+    act = custom.resolve(fn, formula)
     grid = analysis.evaluation_grid(*x_range, 2001, act.kink_points(**dict(params)))
     return analysis.properties(act, grid, dict(params))
 
@@ -127,14 +124,14 @@ def properties_table(selection, formula, x_range) -> dict[str, list[str]]:
         "JAX": [],
     }
     for fn, params in selection:
-        act = resolve(fn, formula)
+        act = custom.resolve(fn, formula)
         props = cached_properties(fn, formula, params, x_range)
         values = [
             format_range(props),
             yes_no(props.monotonic),
             yes_no(props.smooth),
             yes_no(props.zero_centred),
-            yes_no(math.isfinite(props.output_min) and math.isfinite(props.output_max)),
+            yes_no(props.bounded),
             yes_no(props.zero_gradient_region),
             f"{props.derivative_at_zero:.4g}",
             f"{props.derivative_min:.4g}",
@@ -199,7 +196,7 @@ def show_formulas(selection, formula: str | None) -> None:
     """f and f′ of each selection in LaTeX with the current parameter values, and the kink convention."""
     st.subheader(_("Formulas"))
     for fn, params in selection:
-        act = resolve(fn, formula)
+        act = custom.resolve(fn, formula)
         values = ", ".join(f"{p.symbol} = {dict(params)[p.name]:.4g}" for p in act.params)
         suffix = rf"\qquad ({values})" if values else ""
         name = _("Your formula") if fn == CUSTOM else act.label
@@ -215,7 +212,8 @@ def show_properties(selection, formula: str | None, x_range: tuple) -> None:
     st.subheader(_("Properties"))
     st.caption(_("Measured numerically at the chosen parameters; f′ range over the plotted x range."))
     table = properties_table(selection, formula, x_range)
-    columns = {resolve(fn, formula).label: [row[i] for row in table.values()] for i, (fn, _p) in enumerate(selection)}
+    labels = [custom.resolve(fn, formula).label for fn, _params in selection]
+    columns = {label: [row[i] for row in table.values()] for i, label in enumerate(labels)}
     st.dataframe({"": list(table), **columns}, hide_index=True, width="stretch")
 
 

@@ -150,11 +150,6 @@ def seed_from_url() -> None:
     st.session_state["gf_url_warnings"] = warnings
 
 
-def resolve(fn: str, formula: str | None):
-    """A registry activation, or the user's formula for the "custom" entry."""
-    return custom.parse(formula) if fn == FORMULA else activations.get(fn)
-
-
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def cached_simulate(
     fn: str,
@@ -169,7 +164,7 @@ def cached_simulate(
     seed: int,
 ) -> Stats:
     return simulate(
-        resolve(fn, formula),
+        custom.resolve(fn, formula),
         depth=depth,
         width=width,
         batch=batch,
@@ -313,7 +308,7 @@ def gradient_flow() -> None:
         (
             fn,
             formula if fn == FORMULA else None,
-            tuple(sorted((params.get(fn) or resolve(fn, formula).defaults).items())),
+            tuple(sorted((params.get(fn) or custom.resolve(fn, formula).defaults).items())),
             depth,
             fit.width,
             fit.batch,
@@ -328,7 +323,7 @@ def gradient_flow() -> None:
     runs: list[Stats] = []
     for job, result in zip(jobs, simulate_all(jobs), strict=True):
         if isinstance(result, ValueError):
-            page_warnings.add(_("{label}: {error}").format(label=resolve(job[0], job[1]).label, error=result))
+            page_warnings.add(_("{label}: {error}").format(label=custom.resolve(job[0], job[1]).label, error=result))
         else:
             runs.append(result)
 

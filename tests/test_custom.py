@@ -676,3 +676,13 @@ def test_random_formulas_parse_or_are_refused_and_evaluate_quietly():
             assert act.derivative(x.astype(dtype), **act.defaults).dtype == dtype
         act.kink_points(**act.defaults)
     assert accepted >= 20
+
+
+def test_resolve_picks_the_registry_or_the_formula():
+    assert custom.resolve("relu", None) is activations.get("relu")
+    assert custom.resolve("relu", "x * a") is activations.get("relu")  # a formula only matters for "custom"
+    assert custom.resolve(custom.NAME, "x * a") is parse("x * a")
+    with pytest.raises(FormulaError):
+        custom.resolve(custom.NAME, None)
+    with pytest.raises(ValueError, match="nope"):
+        custom.resolve("nope", None)

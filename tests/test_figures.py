@@ -199,3 +199,12 @@ def test_temperature_marker_sits_at_t_on_the_log_axis(temperature):
 def test_two_class_softmax_is_drawn_on_the_sigmoid():
     sigmoid, two_class = as_json(sigmoid_link_figure())["data"]
     np.testing.assert_allclose(array(two_class["y"]), activations.get("sigmoid")(array(sigmoid["x"])), atol=1e-15)
+
+
+@pytest.mark.parametrize(("name", "bounded"), [("sigmoid", True), ("tanh", True), ("relu", False), ("elu", False)])
+def test_bounded_means_both_ends_of_the_measured_range_are_finite(name, bounded):
+    from activations import analysis
+
+    act = activations.get(name)
+    grid = analysis.evaluation_grid(-5.0, 5.0, 2001, act.kink_points(**act.defaults))
+    assert analysis.properties(act, grid, act.defaults).bounded is bounded
