@@ -1,40 +1,37 @@
-"""Activation Lab: entry point. Declares the pages and the sidebar bits every page shares."""
+"""Activation Lab: the entry point and the Overview page (what the app is for, every activation at a glance).
 
-from __future__ import annotations
-
-from pathlib import Path
+The other pages are ``pages/<url-path>.py``; each calls ``ui.page.setup()`` first, as this one does.
+"""
 
 import streamlit as st
 
-from activations.i18n import N_
-from ui.common import language_switch, tr
-from ui.export_panel import export_panel
-from ui.server import tune_server
+from activations.figures.gallery import gallery_figure
+from ui.common import language, sync_url, tr
+from ui.export_panel import show_chart
+from ui.page import page_links, setup
 
-ICON = Path(__file__).parent / "assets" / "icon.png"
-
-# (file, title, url path, icon): each page file is named after its URL path so deep links resolve.
-PAGES = [
-    ("app_pages/overview.py", N_("Overview"), "", ":material/grid_view:"),
-    ("app_pages/explorer.py", N_("Function Explorer"), "explorer", ":material/show_chart:"),
-    ("app_pages/softmax.py", N_("Softmax"), "softmax", ":material/bar_chart:"),
-    ("app_pages/gradient-flow.py", N_("Gradient Flow"), "gradient-flow", ":material/stacked_line_chart:"),
-    ("app_pages/training.py", N_("Training Lab"), "training", ":material/model_training:"),
-]
+setup()
+_ = tr()
 
 
-def run() -> None:
-    st.set_page_config(page_title="Activation Lab", page_icon=str(ICON), layout="wide")
-    tune_server()
-    language_switch()
-    _ = tr()
-    pages = [
-        st.Page(path, title=_(title), url_path=url or None, icon=icon, default=not url)
-        for path, title, url, icon in PAGES
-    ]
-    page = st.navigation(pages)
-    export_panel()
-    page.run()
+@st.cache_data(max_entries=4, show_spinner=False)
+def cached_gallery(lang: str):
+    return gallery_figure(lang=lang)
 
 
-run()
+st.title(_("Activation Lab"))
+st.markdown(
+    _(
+        "Every layer of a deep network multiplies the gradient flowing back through it by the "
+        "activation's derivative and by the weights. If that product is below one layer after layer "
+        "(sigmoid's derivative is at most ¼), the gradient **vanishes** and the first layers stop "
+        "learning; if it is above one, it **explodes**. A ReLU unit whose input is negative for every "
+        "example has derivative 0 and is **dead**: no gradient reaches its weights again. Leaky ReLU, "
+        "PReLU and ELU keep a gradient on the negative side, and the right initialisation (He for "
+        "ReLU, Xavier for tanh) keeps the product near one. Explore the functions, then watch it happen."
+    )
+)
+page_links()
+st.caption(_("Click a function's name to open it in the Function Explorer."))
+show_chart(cached_gallery(language()), "activation_gallery", key="gallery")
+sync_url({})  # no state of its own; keeps lang=zh in the address

@@ -25,7 +25,7 @@ variances, percentile bands, dead and saturated units, the activity map), the re
 pass and the mean-field prediction; the ratios say what all of that costs.
 
 Threads: one BLAS thread and one PyTorch thread, as the app server runs the engine (OpenBLAS held to
-one thread, several networks side by side; see ``app_pages/gradient-flow.py``). On a shared 2-core machine
+one thread, several networks side by side; see ``ui/networks.py``). On a shared 2-core machine
 OpenBLAS's own threads waiting for a busy core slow a run down by up to 20×, which says nothing about
 the engine. Contenders run in interleaved rounds, so a change in the machine's load hits all alike;
 every value is a median.

@@ -3,7 +3,7 @@
 A new page is covered everywhere by adding one ``PageSpec`` to ``PAGES``: its URL parameters (swept
 with every hostile value in ``HOSTILE``), the widget values its URL falls back to, and the slider the
 benchmark and the load test move. An entry whose page file is not on disk yet, or not listed in
-``app.py``'s ``PAGES``, is skipped (``available_pages()``), so entries for pages still being written
+``ui/page.py``'s ``PAGES``, is skipped (``available_pages()``), so entries for pages still being written
 can sit here and start being used the day the page lands.
 
 Imports nothing from Streamlit or the pages: the registry and the core limits only.
@@ -86,7 +86,7 @@ class BenchSpec:
 class PageSpec:
     """One page of the app, as every cross-page check sees it.
 
-    ``name``: the file stem (``app_pages/<name>.py``, AppTest's ``switch_page``); ``url_path``: the path the
+    ``name``: the file stem (``pages/<name>.py``, AppTest's ``switch_page``); ``url_path``: the path the
     browser opens (``""`` is ``/``); ``params``: every URL parameter the page reads; ``contexts``: queries
     under which the parameters that depend on others are read (``alpha`` only matters once ``fn``
     selects an activation that has one); ``defaults``: widget key -> the value the page must fall back
@@ -106,8 +106,13 @@ class PageSpec:
     max_functions: int = 6
 
     @property
+    def path(self) -> str:
+        """The page's script, relative to the app: ``app.py`` for the Overview, else ``pages/<name>.py``."""
+        return "app.py" if self.url_path == "" else f"pages/{self.name}.py"
+
+    @property
     def file(self) -> Path:
-        return ROOT / "app_pages" / f"{self.name}.py"
+        return ROOT / self.path
 
     @property
     def url(self) -> str:
@@ -173,7 +178,7 @@ PAGES: tuple[PageSpec, ...] = (
         min_charts=4,
         bench=BenchSpec(label="softmax", query="z=-8,1,0.1,-1", slider="sm_z0", goal=1.3),
     ),
-    # The gradient-flow page (issue 4): used as soon as app_pages/gradient-flow.py is listed in app.py.
+    # The gradient-flow page (issue 4): used as soon as pages/gradient-flow.py is listed in ui/page.py.
     PageSpec(
         name="gradient-flow",
         url_path="gradient-flow",
@@ -252,9 +257,9 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 
-def registered_pages(app: Path = ROOT / "app.py") -> set[str]:
-    """The page files ``app.py`` lists in its PAGES table (read with ``ast``: importing app.py runs it)."""
-    tree = ast.parse(app.read_text(encoding="utf-8"))
+def registered_pages(navigation: Path = ROOT / "ui" / "page.py") -> set[str]:
+    """The page files the navigation lists in its PAGES table (read with ``ast``: importing it needs Streamlit)."""
+    tree = ast.parse(navigation.read_text(encoding="utf-8"))
     files: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "PAGES" for t in node.targets):
@@ -265,9 +270,9 @@ def registered_pages(app: Path = ROOT / "app.py") -> set[str]:
 
 
 def available_pages() -> list[PageSpec]:
-    """The entries of PAGES whose page is on disk and listed in app.py."""
+    """The entries of PAGES whose page is on disk and listed in the navigation."""
     registered = registered_pages()
-    return [p for p in PAGES if p.file.exists() and f"app_pages/{p.name}.py" in registered]
+    return [p for p in PAGES if p.file.exists() and p.path in registered]
 
 
 def pending_pages() -> list[PageSpec]:

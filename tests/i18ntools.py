@@ -21,7 +21,7 @@ from babel.messages.extract import extract
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("app.py", "app_pages", "ui", "activations")
+SOURCES = ("app.py", "pages", "ui", "activations")
 KEYWORDS = {"_": None, "N_": None}
 PO_PATH = ROOT / "activations" / "locale" / "zh_Hans" / "LC_MESSAGES" / "messages.po"
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")

@@ -13,11 +13,12 @@ APP = Path(__file__).resolve().parent.parent / "app.py"
 
 
 def run_page(page: str, query: dict[str, str] | None = None, timeout: float = 60) -> AppTest:
-    """Run ``app.py`` on ``app_pages/<page>.py`` with the given URL query parameters."""
+    """Run the app on ``pages/<page>.py`` (page "overview": ``app.py`` itself) with the given URL query."""
     at = AppTest.from_file(str(APP), default_timeout=timeout)
     for key, value in (query or {}).items():
         at.query_params[key] = value
-    at.switch_page(f"app_pages/{page}.py")
+    if page != "overview":
+        at.switch_page(f"pages/{page}.py")
     at.run()
     return at
 

@@ -43,12 +43,12 @@ MAX_WARNING_CHARS = 400
 
 
 def test_page_table_covers_every_page_of_the_app():
-    """Every page app.py serves has an entry in benchmarks/page_table.py (else it would escape the sweep);
+    """Every page the app serves has an entry in benchmarks/page_table.py (else it would escape the sweep);
     entries whose page is not written yet are listed as a skip."""
     from benchmarks.page_table import PAGES as TABLE
     from benchmarks.page_table import registered_pages
 
-    covered = {f"app_pages/{spec.name}.py" for spec in TABLE}
+    covered = {spec.path for spec in TABLE}
     assert registered_pages() - covered == set(), "add these pages to benchmarks/page_table.py"
     if pending_pages():
         pytest.skip("page table entries waiting for their page: " + ", ".join(p.name for p in pending_pages()))

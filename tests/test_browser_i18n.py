@@ -5,6 +5,7 @@ lang=zh in the address while the visitor moves between pages."""
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 import pytest
 from conftest import ROOT, AppServer
@@ -19,16 +20,17 @@ ZH = translator("zh")
 
 
 def registered_pages() -> list[tuple[str, str, str]]:
-    """(file, English title, url path) of every page in app.py's PAGES list, read without running app.py."""
-    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    """(file, English title, url path) of every page in the navigation's PAGES list (ui/page.py), read
+    without running it; a page's URL path is its file name (``pages/gradient-flow.py`` is /gradient-flow)."""
+    tree = ast.parse((ROOT / "ui" / "page.py").read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "PAGES" for t in node.targets):
             rows = []
             for row in node.value.elts:
-                file, title, url = row.elts[0], row.elts[1], row.elts[2]
-                rows.append((file.value, title.args[0].value, url.value))
+                file, title = row.elts[0].value, row.elts[1].args[0].value
+                rows.append((file, title, "" if file == "app.py" else Path(file).stem))
             return rows
-    raise AssertionError("app.py has no PAGES list")
+    raise AssertionError("ui/page.py has no PAGES list")
 
 
 PAGES = registered_pages()
@@ -53,8 +55,8 @@ def wait_for_title(p, text: str) -> None:
 
 
 def nav_titles(p) -> list[str]:
-    # Each link's text is "<icon ligature>\n\n<title>": keep the title.
-    return [t.split("\n")[-1].strip() for t in p.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
+    # The app's own menu (ui/page.py); each link's text is "<icon ligature>\n\n<title>": keep the title.
+    return [t.split("\n")[-1].strip() for t in p.locator(".st-key-app_nav a").all_inner_texts()]
 
 
 def shown_texts(p) -> list[str]:

@@ -42,7 +42,7 @@ from activations.urlstate import INVALID_PARAMS, invalid_params_message
 # English words must be translated into Chinese (msgids without English words, such as "f′(0) = α",
 # may be kept as they are).
 NOTATION = {"softmax([x, 0])₁"}
-PAGES = sorted(p.stem for p in (ROOT / "app_pages").glob("*.py"))
+PAGES = ["overview", *sorted(p.stem for p in (ROOT / "pages").glob("*.py"))]
 
 
 @pytest.fixture(scope="module")
@@ -250,15 +250,14 @@ def test_detector_ignores_messages_whose_translation_is_the_same():
 
 
 def run_zh(page: str, query: dict[str, str] | None = None) -> AppTest:
-    """``page`` with ``lang=zh`` in the URL. The Overview runs through app.py (language switch, export panel
-    and page); other pages run as their own script with the session already in Chinese, as after a
-    click in the sidebar (AppTest cannot switch pages of an st.navigation app before its first run)."""
+    """``page`` with ``lang=zh`` in the URL, with the session already in Chinese for pages other than the
+    Overview, as after a click in the sidebar."""
     at = AppTest.from_file(str(APP), default_timeout=120)
     for key, value in {**(query or {}), "lang": "zh"}.items():
         at.query_params[key] = value
     if page != "overview":
         at.session_state["lang"] = "zh"
-        at.switch_page(f"app_pages/{page}.py")
+        at.switch_page(f"pages/{page}.py")
     return at.run()
 
 
@@ -285,8 +284,6 @@ SCENARIOS = [
 
 @pytest.mark.parametrize(("page", "query"), SCENARIOS, ids=lambda v: v if isinstance(v, str) else "&".join(v))
 def test_page_in_chinese_shows_no_english_ui_text(page, query):
-    if not (ROOT / "app_pages" / f"{page}.py").exists():
-        pytest.skip(f"app_pages/{page}.py does not exist yet")
     at = run_zh(page, query)
     shown = assert_chinese_page(at)
     if query:
@@ -341,8 +338,6 @@ def test_gradient_flow_empty_choices_warn_in_chinese():
 
 def test_training_results_are_in_chinese():
     """After Run: the plain-words summary, every chart (loss, dead units, gradients, decision boundary, α)."""
-    if not (ROOT / "app_pages" / "training.py").exists():
-        pytest.skip("app_pages/training.py does not exist yet")
     query = {"fn": "prelu", "compare": "relu", "steps": "40", "record": "10", "depth": "2", "width": "8", "n": "100"}
     at = run_zh("training", query)
     at.button(key="tl_run").click().run()

@@ -1,3 +1,3 @@
 """Streamlit-side helpers shared by the pages: language, URL state, warnings, charts.
 
-Only this package and `app_pages/` import Streamlit. Numbers come from `activations`."""
+Only this package, `pages/` and `app.py` import Streamlit. Numbers come from `activations`."""

@@ -1,4 +1,4 @@
-"""The pieces every page uses: the current language, URL <-> widget state, warnings and charts."""
+"""The pieces every page uses: the current language, URL sync, warnings, the formula box and parameter sliders."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from activations.i18n import DEFAULT_LANGUAGE, LANGUAGES, normalise_language, tr
 from activations.urlstate import Warnings, invalid_params_message
 
 LANG_KEY = "lang"
+EXPORT_KEYS = ("present", "theme", "figsize")
 
 
 def query() -> dict[str, str]:
@@ -51,11 +52,6 @@ def init_state(key: str, value) -> None:
         st.session_state[key] = value
 
 
-def first_visit(page: str) -> bool:
-    """True while the page's widgets have not been created yet (so the URL should seed them)."""
-    return f"_seen_{page}" not in st.session_state
-
-
 MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$:"})
 
 
@@ -75,19 +71,11 @@ def sync_url(state: Mapping[str, object]) -> None:
     params = {k: str(v) for k, v in state.items() if v is not None and v != ""}
     if language() != DEFAULT_LANGUAGE:
         params["lang"] = language()
-    for sticky in ("present", "theme", "figsize"):  # the export panel's keys (ui/export_panel.py)
+    for sticky in EXPORT_KEYS:  # the export panel's (ui/export_panel.py) keeps its own
         if sticky in st.query_params and sticky not in params:
             params[sticky] = st.query_params[sticky]
     if params != query():
         st.query_params.from_dict(params)
-
-
-def show_chart(fig, name: str, *, key: str) -> None:
-    """Show a Plotly figure with its download button. `name` is the file-name stem its exports get
-    (e.g. 'relu_derivative'); the export settings come from the sidebar's export panel."""
-    from ui.export_panel import show_exportable_chart  # here, not at the top: export_panel imports this module
-
-    show_exportable_chart(fig, name, key=key)
 
 
 def formula_box(key: str, default: str, on_change=None):

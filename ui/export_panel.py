@@ -255,9 +255,10 @@ def _download_bytes(fig, settings: ExportSettings) -> bytes:
     return export.export_figure(fig, settings)
 
 
-def show_exportable_chart(fig, name: str, *, key: str) -> None:
-    """A chart with its download button (server-side render of exactly this figure in the chosen theme and
-    size), and a camera button that saves at the chosen size under the same file name."""
+def show_chart(fig, name: str, *, key: str) -> None:
+    """A Plotly chart with its download button (a server-side render of exactly this figure in the chosen
+    theme and size) and a camera button that saves at the chosen size under the same file name. ``name``
+    is the file-name stem its exports get (e.g. 'relu_derivative')."""
     _ = tr()
     settings = current_settings()
     filename = export_filename(name, settings.format)

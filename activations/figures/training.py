@@ -17,8 +17,9 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
+from ..datasets import make_dataset
 from ..i18n import translator
-from ..training import TrainResult, decision_surface
+from ..training import TrainConfig, TrainResult, decision_surface
 from ..urlstate import format_number
 from .style import base_layout, colour_for
 
@@ -403,3 +404,29 @@ def alpha_figure(results: Sequence[TrainResult], lang: str = "en") -> go.Figure:
     fig.update_yaxes(title=_("α (negative slope)"))
     fig.update_layout(_layout(_("PReLU: the learned negative slope α per layer"), 380))
     return fig
+
+
+CHART_ORDER = ("loss", "boundary", "dead", "gradients", "alpha")  # how the Training Lab shows them
+
+
+def training_figures(results: Sequence[TrainResult], lang: str = "en", resolution: int = 80) -> dict[str, go.Figure]:
+    """The Training Lab's charts of ``results`` (runs on the same data), by name, in CHART_ORDER; PReLU's α
+    only when a run learns it."""
+    cfg = results[0].config
+    x, y = make_dataset(cfg.dataset, cfg.n_samples, cfg.noise, cfg.seed)
+    figures = {
+        "loss": loss_accuracy_figure(results, lang),
+        "boundary": decision_boundary_figure(results, x, y, lang, resolution=resolution),
+        "dead": dead_fraction_figure(results, lang),
+        "gradients": grad_norm_heatmap(results, lang),
+    }
+    if any(r.alpha is not None for r in results):
+        figures["alpha"] = alpha_figure(results, lang)
+    return figures
+
+
+def run_stem(configs: Sequence[TrainConfig]) -> str:
+    """The file-name stem of a run's charts: ``training_relu-vs-leaky_relu_moons_lr-1.5_depth-4_width-16``."""
+    fns = "-vs-".join(c.activation_name for c in configs)
+    c = configs[0]
+    return f"training_{fns}_{c.dataset}_lr-{format_number(c.lr)}_depth-{c.depth}_width-{c.width}"

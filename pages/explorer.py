@@ -11,27 +11,12 @@ import activations
 from activations import analysis, custom
 from activations.figures.explorer import function_figure, sample_curve
 from activations.i18n import N_
-from activations.urlstate import (
-    Warnings,
-    encode_activation_params,
-    format_number,
-    parse_activation_params,
-    parse_activations,
-    parse_flag,
-    parse_number,
-)
-from ui.common import (
-    formula_box,
-    init_state,
-    language,
-    param_sliders,
-    plain,
-    query,
-    show_chart,
-    show_warnings,
-    sync_url,
-    tr,
-)
+from activations.pagestate import ActivationParams, Activations, Flag, Formula, Interval, PageControls, param_key
+from activations.urlstate import format_number
+from ui.common import formula_box, init_state, language, param_sliders, plain, tr
+from ui.export_panel import show_chart
+from ui.page import setup
+from ui.state import seed, sync, widget
 
 MAX_FUNCTIONS = 6
 X_LIMIT = 20.0
@@ -45,35 +30,19 @@ ANNOTATIONS = {
     "saturation": N_("saturation"),
 }
 
-_ = tr()
-
-
-def param_key(fn: str, name: str) -> str:
-    return f"ex_{fn}.{name}"
-
-
-def seed_from_url() -> None:
-    """First visit: the URL decides the selection, parameters and range; bad values become warnings."""
-    q, warnings = query(), Warnings()
-    fns = parse_activations(q, warnings, default=DEFAULT_FUNCTIONS, max_count=MAX_FUNCTIONS, extra=(CUSTOM,), _=_)
-    for fn, values in parse_activation_params(q, fns, warnings, _=_).items():
-        for name, value in values.items():
-            init_state(param_key(fn, name), value)
-    formula, custom_values = custom.from_url(q, warnings, _=_)
-    raw_formula = str(q.get(custom.FORMULA_KEY) or "")[: custom.MAX_LENGTH] if formula is None else formula.source
-    init_state("ex_formula", raw_formula or DEFAULT_FORMULA)
-    for name, value in custom_values.items():
-        init_state(param_key(CUSTOM, name), value)
-    init_state("ex_custom_range", max([5.0, *(math.ceil(abs(v)) for v in custom_values.values())]))
-    x_min = parse_number(q, "xmin", -5.0, -X_LIMIT, X_LIMIT, warnings, _=_)
-    x_max = parse_number(q, "xmax", 5.0, -X_LIMIT, X_LIMIT, warnings, _=_)
-    if x_min >= x_max:
-        warnings.add(_("xmin must be below xmax; using −5 to 5."))
-        x_min, x_max = -5.0, 5.0
-    init_state("ex_fns", fns)
-    init_state("ex_xrange", (x_min, x_max))
-    init_state("ex_second", parse_flag(q, "f2"))
-    st.session_state["ex_url_warnings"] = warnings
+FUNCTIONS = Activations("ex_fns", "fn", MAX_FUNCTIONS, N_("Activations (up to 6)"))
+X_RANGE = Interval("ex_xrange", "xmin", "xmax", -X_LIMIT, X_LIMIT, (-5.0, 5.0), N_("x range"), step=0.5)
+SECOND = Flag("ex_second", "f2", N_("Show f″ (numerical)"))
+CONTROLS = PageControls(
+    (
+        FUNCTIONS,
+        ActivationParams("ex_", FUNCTIONS.key),
+        Formula("ex_formula", "ex_", FUNCTIONS.key, DEFAULT_FORMULA, range_key="ex_custom_range"),
+        X_RANGE,
+        SECOND,
+    ),
+    defaults={FUNCTIONS.key: DEFAULT_FUNCTIONS, SECOND.key: False},
+)
 
 
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
@@ -147,9 +116,9 @@ def properties_table(selection, formula, x_range) -> dict[str, list[str]]:
     return rows
 
 
-if "ex_fns" not in st.session_state:
-    seed_from_url()
-show_warnings(st.session_state.pop("ex_url_warnings", Warnings()))
+setup()
+_ = tr()
+seed(CONTROLS)
 
 st.title(_("Function Explorer"))
 st.caption(
@@ -180,7 +149,7 @@ def activation_controls(fns: list[str]) -> tuple[list[tuple[str, tuple]], str | 
             limit = st.number_input(
                 _("Parameter slider range ±"), min_value=0.1, max_value=custom.PARAM_LIMIT, key="ex_custom_range"
             )
-        values = param_sliders(act, lambda name, fn=fn: param_key(fn, name), limit=limit)
+        values = param_sliders(act, lambda name, fn=fn: param_key("ex_", fn, name), limit=limit)
         if fn == CUSTOM:
             problem = custom.check_finite(act, np.linspace(-X_LIMIT, X_LIMIT, 801), values, _=_)
             if problem:
@@ -217,21 +186,6 @@ def show_properties(selection, formula: str | None, x_range: tuple) -> None:
     st.dataframe({"": list(table), **columns}, hide_index=True, width="stretch")
 
 
-def url_state(fns, selection, formula, x_range, second) -> dict[str, str]:
-    """What the address bar says about the page (defaults left out)."""
-    state = {"fn": ",".join(fns)}
-    state.update(encode_activation_params({fn: dict(params) for fn, params in selection if fn != CUSTOM}))
-    if CUSTOM in fns:
-        state[custom.FORMULA_KEY] = st.session_state.get("ex_formula", "")
-        if formula is not None:
-            state.update(custom.to_url(custom.parse(formula), dict(dict(selection)[CUSTOM])))
-    if tuple(x_range) != (-5.0, 5.0):
-        state.update(xmin=format_number(x_range[0]), xmax=format_number(x_range[1]))
-    if second:
-        state["f2"] = "1"
-    return state
-
-
 @st.fragment
 def explorer() -> None:
     """Controls, chart, formulas and properties. A fragment: moving a slider reruns only this, not the
@@ -239,19 +193,19 @@ def explorer() -> None:
     controls, plot = st.columns([1, 3], gap="medium")
     with controls:
         fns = st.multiselect(
-            _("Activations (up to 6)"),
+            _(FUNCTIONS.label),
             options=[*activations.names(), CUSTOM],
             format_func=lambda n: _("Your own formula") if n == CUSTOM else activations.get(n).label,
             max_selections=MAX_FUNCTIONS,
             placeholder=_("Choose activations"),
-            key="ex_fns",
+            key=FUNCTIONS.key,
         )
         selection, formula = activation_controls(fns)
-        x_range = st.slider(_("x range"), min_value=-X_LIMIT, max_value=X_LIMIT, step=0.5, key="ex_xrange")
+        x_range = widget(X_RANGE)
         if x_range[0] >= x_range[1]:
             x_range = (x_range[0], x_range[0] + 0.5) if x_range[0] < X_LIMIT else (X_LIMIT - 0.5, X_LIMIT)
         x_range = tuple(x_range)
-        second = st.toggle(_("Show f″ (numerical)"), key="ex_second")
+        second = widget(SECOND)
         init_state("ex_annotations", list(ANNOTATIONS))
         annotate = st.multiselect(
             _("Teaching annotations"),
@@ -271,7 +225,7 @@ def explorer() -> None:
     if selection:
         show_formulas(selection, formula)
         show_properties(selection, formula, x_range)
-    sync_url(url_state(fns, selection, formula, x_range, second))
+    sync(CONTROLS)
 
 
 explorer()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import math
-
 import streamlit as st
 
 from activations.figures.softmax import bars_figure, jacobian_figure, sigmoid_link_figure, temperature_figure
-from activations.urlstate import Warnings, format_number, parse_number
-from ui.common import init_state, language, query, show_chart, show_warnings, sync_url, tr
+from activations.i18n import N_
+from activations.pagestate import Number, NumberList, PageControls
+from activations.urlstate import format_number
+from ui.common import init_state, language, tr
+from ui.export_panel import show_chart
+from ui.page import setup
+from ui.state import seed, sync, widget
 
 MIN_CLASSES, MAX_CLASSES = 2, 8
 LOGIT_LIMIT = 10.0
@@ -16,44 +19,11 @@ DEFAULT_LOGITS = (2.0, 1.0, 0.1, -1.0)
 # Temperature on a log scale: round numbers from 10^-2 to 10^2, evenly spread in log T.
 TEMPERATURES = (*(float(f"{m * 10.0**e:.3g}") for e in range(-2, 2) for m in (1, 1.5, 2, 3, 5, 7)), 100.0)
 
-_ = tr()
-
-
-def nearest_temperature(t: float) -> float:
-    return min(TEMPERATURES, key=lambda option: abs(math.log(option) - math.log(t)))
-
-
-def parse_logits(q: dict, warnings: Warnings) -> list[float]:
-    raw = q.get("z")
-    if raw is None or not str(raw).strip():
-        return list(DEFAULT_LOGITS)
-    items = str(raw)[:400].split(",")
-    logits = []
-    for item in items[:MAX_CLASSES]:
-        logits.append(parse_number({"z": item}, "z", 0.0, -LOGIT_LIMIT, LOGIT_LIMIT, warnings, _=_))
-    if len(items) > MAX_CLASSES:
-        warnings.add(_("At most {n} logits; the rest were dropped.").format(n=MAX_CLASSES))
-    if len(logits) < MIN_CLASSES:
-        warnings.add(_("Softmax needs at least {n} logits; using the default logits.").format(n=MIN_CLASSES))
-        return list(DEFAULT_LOGITS)
-    return logits
-
-
-def seed_from_url() -> None:
-    q, warnings = query(), Warnings()
-    logits = parse_logits(q, warnings)
-    init_state("sm_n", len(logits))
-    for i, value in enumerate(logits):
-        init_state(f"sm_z{i}", value)
-    t = parse_number(q, "t", 1.0, TEMPERATURES[0], TEMPERATURES[-1], warnings, _=_)
-    if nearest_temperature(t) != t:
-        warnings.add(
-            _("Temperature {t} is shown as the nearest slider value, {near}.").format(
-                t=format_number(t), near=format_number(nearest_temperature(t))
-            )
-        )
-    init_state("sm_t", nearest_temperature(t))
-    st.session_state["sm_url_warnings"] = warnings
+LOGITS = NumberList("sm_n", "sm_z{}", "z", -LOGIT_LIMIT, LOGIT_LIMIT, MIN_CLASSES, MAX_CLASSES, DEFAULT_LOGITS)
+TEMPERATURE = Number(
+    "sm_t", "t", TEMPERATURES[0], TEMPERATURES[-1], N_("Temperature T (log scale)"), options=TEMPERATURES, snap=True
+)
+CONTROLS = PageControls((LOGITS, TEMPERATURE), defaults={"sm_t": 1.0})
 
 
 # One cache per figure, each built right before it is shown: the first chart goes out while the
@@ -78,9 +48,9 @@ def cached_sigmoid_link(lang: str):
     return sigmoid_link_figure(lang)
 
 
-if "sm_n" not in st.session_state:
-    seed_from_url()
-show_warnings(st.session_state.pop("sm_url_warnings", Warnings()))
+setup()
+_ = tr()
+seed(CONTROLS)
 
 st.title(_("Softmax"))
 st.caption(
@@ -98,14 +68,12 @@ def softmax_page() -> None:
     sidebar (language switch, export panel), so the charts come back sooner."""
     controls, plots = st.columns([1, 3], gap="medium")
     with controls:
-        n = st.slider(_("Number of classes"), MIN_CLASSES, MAX_CLASSES, key="sm_n")
+        n = st.slider(_("Number of classes"), MIN_CLASSES, MAX_CLASSES, key=LOGITS.count_key)
         logits = []
         for i in range(n):
-            init_state(f"sm_z{i}", 0.0)
-            logits.append(st.slider(f"z{i + 1}", -LOGIT_LIMIT, LOGIT_LIMIT, step=0.1, key=f"sm_z{i}"))
-        temperature = st.select_slider(
-            _("Temperature T (log scale)"), options=TEMPERATURES, format_func=lambda t: f"{t:g}", key="sm_t"
-        )
+            init_state(LOGITS.item_key.format(i), 0.0)
+            logits.append(st.slider(f"z{i + 1}", -LOGIT_LIMIT, LOGIT_LIMIT, step=0.1, key=LOGITS.item_key.format(i)))
+        temperature = widget(TEMPERATURE)
 
     with plots:
         key = (tuple(logits), float(temperature), language())
@@ -116,13 +84,7 @@ def softmax_page() -> None:
         with right:
             show_chart(cached_sweep(*key), "softmax_temperature_sweep", key="sm_sweep")
         show_chart(cached_sigmoid_link(language()), "softmax_two_class_is_sigmoid", key="sm_sigmoid")
-
-    state = {}
-    if tuple(logits) != DEFAULT_LOGITS:
-        state["z"] = ",".join(format_number(v) for v in logits)
-    if temperature != 1.0:
-        state["t"] = format_number(temperature)
-    sync_url(state)
+    sync(CONTROLS)
 
 
 softmax_page()

@@ -1,0 +1,272 @@
+"""Gradient Flow: gradients, activations and dead units layer by layer in a deep network at
+initialisation, measured beside mean-field theory, for up to four activations on the same network.
+
+
+The networks run side by side (``ui.networks.simulate_all``).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import activations
+from activations import custom
+from activations.figures.gradient_flow import (
+    INIT_LABELS,
+    activity_heatmap,
+    dead_saturated_figure,
+    distribution_figure,
+    gradient_norm_figure,
+    layer_factor_figure,
+    run_label,
+)
+from activations.i18n import N_
+from activations.init import INITS
+from activations.network import (
+    DEFAULT_CONFIG,
+    MAX_BATCH,
+    MAX_DEPTH,
+    MAX_WIDTH,
+    PRESETS,
+    Stats,
+    fit_size,
+    summarise,
+)
+from activations.pagestate import (
+    ActivationParams,
+    Activations,
+    Choices,
+    Formula,
+    Number,
+    PageControls,
+    Preset,
+    param_key,
+)
+from activations.urlstate import Warnings, format_number
+from ui.common import formula_box, language, param_sliders, plain, show_warnings, tr
+from ui.export_panel import show_chart
+from ui.networks import simulate_all
+from ui.page import setup
+from ui.state import apply_preset, leave_preset, seed, sync, widget
+
+MAX_RUNS = 4
+MAX_INITS = 2
+CUSTOM = "custom"  # the preset picker's "hand-made" entry
+FORMULA = custom.NAME  # the activation picker's "your own formula" entry
+DEFAULT_FORMULA = "x * sigmoid(beta * x)"
+WIDTHS = (2, 3, 4, 5, 6, 8, 10, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024)
+BATCHES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
+MAX_SEED = 2**31 - 1
+
+
+def preset_state(name: str) -> dict:
+    """The widget values a preset (or, for CUSTOM, the page's opening view) stands for."""
+    config = PRESETS.get(name, DEFAULT_CONFIG)
+    state = {
+        "gf_fns": list(config.activations),
+        "gf_inits": list(config.inits),
+        "gf_depth": config.depth,
+        "gf_width": config.width,
+        "gf_batch": config.batch,
+        "gf_sigma_w": config.sigma_w,
+        "gf_bias": config.bias,
+        "gf_seed": config.seed,
+    }
+    for fn in config.activations:
+        for p in activations.get(fn).params:
+            state[param_key("gf_", fn, p.name)] = float(config.params.get(fn, {}).get(p.name, p.default))
+    return state
+
+
+PRESET = Preset("gf_preset", "preset", (CUSTOM, *PRESETS), CUSTOM, CUSTOM, preset_state, N_("Preset"))
+FUNCTIONS = Activations("gf_fns", "fn", MAX_RUNS, N_("Activations (up to 4)"))
+INIT_CHOICES = Choices(
+    "gf_inits",
+    "init",
+    tuple(INITS),
+    MAX_INITS,
+    N_("Initialisation (up to 2, to compare)"),
+    too_many=N_("At most {n} initialisations can be compared; the rest were dropped."),
+)
+DEPTH = Number("gf_depth", "depth", 1, MAX_DEPTH, N_("Depth (layers)"), integer=True)
+WIDTH = Number("gf_width", "width", 2, MAX_WIDTH, N_("Width (units per layer)"), integer=True, options=WIDTHS)
+BATCH = Number("gf_batch", "batch", 1, MAX_BATCH, N_("Batch (inputs)"), integer=True, options=BATCHES)
+SIGMA_W = Number(
+    "gf_sigma_w",
+    "sigma_w",
+    0.1,
+    4.0,
+    N_("σ_w (scaled normal init)"),
+    step=0.05,
+    help=N_("Weights ~ N(0, σ_w²/fan_in). Used only by the scaled normal init."),
+    when=lambda state: "scaled_normal" in (state.get("gf_inits") or ()),
+)
+BIAS = Number("gf_bias", "bias", -2.0, 2.0, N_("Bias (constant)"), step=0.05)
+SEED = Number("gf_seed", "seed", 0, MAX_SEED, N_("Seed"), integer=True)
+CONTROLS = PageControls(
+    (
+        FUNCTIONS,
+        Formula("gf_formula", "gf_", FUNCTIONS.key, DEFAULT_FORMULA),
+        INIT_CHOICES,
+        DEPTH,
+        WIDTH,
+        BATCH,
+        SIGMA_W,
+        BIAS,
+        SEED,
+        ActivationParams("gf_", FUNCTIONS.key),
+    ),
+    preset=PRESET,
+)
+on_preset, on_change = apply_preset(PRESET), leave_preset(PRESET)
+
+
+setup()
+_ = tr()
+seed(CONTROLS)
+
+st.title(_("Gradient Flow"))
+st.caption(
+    _(
+        "A deep fully connected network at initialisation, every layer as wide as the input. Each layer "
+        "multiplies the gradient flowing back by the weights and by f′: mean-field theory predicts the "
+        "squared gradient changes by χ = σ_w²·E[f′(z)²] per layer, and below it vanishes, above it explodes."
+    )
+)
+
+
+@st.fragment
+def gradient_flow() -> None:
+    """Controls, networks and charts. A fragment: moving a control reruns only this, not the app's
+    navigation and sidebar (the export panel), so the charts come back sooner."""
+    controls, plots = st.columns([1, 3], gap="medium")
+    with controls:
+        preset = widget(
+            PRESET, format_func=lambda k: _("Custom") if k == CUSTOM else _(PRESETS[k].title), on_change=on_preset
+        )
+        fns = st.multiselect(
+            _(FUNCTIONS.label),
+            options=[*activations.names(), FORMULA],
+            format_func=lambda n: _("Your own formula") if n == FORMULA else activations.get(n).label,
+            max_selections=MAX_RUNS,
+            placeholder=_("Choose activations"),
+            key=FUNCTIONS.key,
+            on_change=on_change,
+        )
+        inits = widget(
+            INIT_CHOICES,
+            format_func=lambda k: _(INIT_LABELS[k]),
+            placeholder=_("Choose initialisations"),
+            on_change=on_change,
+        )
+        depth = widget(DEPTH, on_change=on_change)
+        width = widget(WIDTH, on_change=on_change)
+        batch = widget(BATCH, on_change=on_change)
+        sigma_w = widget(SIGMA_W, on_change=on_change, disabled="scaled_normal" not in inits)
+        bias = widget(BIAS, on_change=on_change)
+        seed_value = int(st.number_input(_(SEED.label), 0, MAX_SEED, step=1, key=SEED.key, on_change=on_change))
+        params: dict[str, dict[str, float]] = {}
+        formula = None
+        for fn in fns:
+            if fn == FORMULA:
+                act = formula_box("gf_formula", DEFAULT_FORMULA, on_change=on_change)
+                if act is None:
+                    continue
+                formula = act.source
+            else:
+                act = activations.get(fn)
+            if act.params:
+                st.markdown(f"**{plain(act.label)}**")
+            values = param_sliders(act, lambda name, fn=fn: param_key("gf_", fn, name), on_change=on_change)
+            params[fn] = values
+
+    page_warnings = Warnings()
+    run_fns = [fn for fn in fns if fn != FORMULA or formula is not None] or list(DEFAULT_CONFIG.activations)
+    run_inits = list(inits) or list(DEFAULT_CONFIG.inits)
+    if not fns:
+        page_warnings.add(_("Choose at least one activation; showing the default ones."))
+    if not inits:
+        page_warnings.add(
+            _("Choose at least one initialisation; showing {init}.").format(init=_(INIT_LABELS[run_inits[0]]))
+        )
+    if len(run_fns) * len(run_inits) > MAX_RUNS:
+        keep = MAX_RUNS // len(run_inits)
+        page_warnings.add(
+            _("At most {n} networks are compared at once: showing the first {k} activations.").format(
+                n=MAX_RUNS, k=keep
+            )
+        )
+        run_fns = run_fns[:keep]
+    fit = fit_size(depth, int(width), int(batch), run_inits)
+    for message in fit.warnings(language()):
+        page_warnings.add(message)
+
+    jobs = [
+        (
+            fn,
+            formula if fn == FORMULA else None,
+            tuple(sorted((params.get(fn) or custom.resolve(fn, formula).defaults).items())),
+            depth,
+            fit.width,
+            fit.batch,
+            init,
+            float(sigma_w) if init == "scaled_normal" else None,
+            float(bias),
+            seed_value,
+        )
+        for fn in run_fns
+        for init in run_inits
+    ]
+    runs: list[Stats] = []
+    for job, result in zip(jobs, simulate_all(jobs), strict=True):
+        if isinstance(result, ValueError):
+            page_warnings.add(_("{label}: {error}").format(label=custom.resolve(job[0], job[1]).label, error=result))
+        else:
+            runs.append(result)
+
+    with plots:
+        show_warnings(page_warnings)
+        if preset in PRESETS:
+            st.info(_(PRESETS[preset].note), icon=":material/lightbulb:")
+        if runs:
+            lang = language()
+            labels = [run_label(r, len(run_inits) > 1, lang) for r in runs]
+            stem = "gradient-flow_{fns}_depth-{depth}_width-{width}".format(
+                fns="-".join(dict.fromkeys(r.activation for r in runs)), depth=depth, width=fit.width
+            )
+            summary = [
+                f"- **{plain(label)}**: " + " ".join(summarise(r, lang)) for label, r in zip(labels, runs, strict=True)
+            ]
+            st.markdown("\n".join(summary))
+            show_chart(gradient_norm_figure(runs, lang, labels), stem + "_gradients", key="gf_gradients")
+            st.caption(
+                _(
+                    "The gradient entering the top layer is a fixed random error drawn from the seed, the same for "
+                    "every activation and independent of the weights (the gradient of a random read-out): the "
+                    "condition under which mean-field theory applies. With the loss ½‖h_L‖² instead, the top "
+                    "gradient would be correlated with every weight below it."
+                )
+            )
+            show_chart(layer_factor_figure(runs, lang, labels), stem + "_factor", key="gf_factor")
+            show_chart(distribution_figure(runs, lang, labels), stem + "_activations", key="gf_activations")
+            show_chart(dead_saturated_figure(runs, lang, labels), stem + "_dead", key="gf_dead")
+            st.caption(
+                _(
+                    "Dead: f′(z) = 0 for every input in the batch, so the unit passes no gradient at all. Saturated: "
+                    "|f′(z)| below 1% of the activation's largest |f′| for every input. Derivatives at kinks follow "
+                    "PyTorch: ReLU′(0) = 0, Leaky ReLU′(0) = α."
+                )
+            )
+            show_chart(activity_heatmap(runs, lang, labels), stem + "_units", key="gf_units")
+            st.caption(
+                _(
+                    "Inputs x ~ N(0, 1), {batch} of them; {width} units in every layer; bias {bias} in every unit. "
+                    "Layer l's weights come from the seed and l alone, so every activation sees the same network "
+                    "and a deeper network is this one with layers added."
+                ).format(batch=fit.batch, width=fit.width, bias=format_number(float(bias)))
+            )
+
+    sync(CONTROLS)
+
+
+gradient_flow()

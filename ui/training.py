@@ -1,0 +1,125 @@
+"""The Training Lab's run loop and results panel: train live with a progress bar, keep the latest
+snapshots in the session (so Stop can show them), and show finished runs with their captions."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+
+import streamlit as st
+
+from activations.figures.training import CHART_ORDER, run_label, run_stem, run_summary, training_figures
+from activations.training import TrainConfig, TrainResult, iter_training
+from ui.common import language, tr
+from ui.export_panel import show_chart
+
+FRAMES = 25  # live redraws per run, about
+MIN_FRAME_SECONDS = 0.6  # the browser redraws four or five charts per frame: give it time
+RESULTS_KEY = "tl_results"
+
+
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def cached_figures(key: tuple, lang: str, _results: tuple[TrainResult, ...]) -> dict:
+    """The figures of finished runs (``key`` names the runs; the results themselves are not hashed)."""
+    return training_figures(list(_results), lang)
+
+
+def progress_text(results: list[TrainResult | None], configs: list[TrainConfig]) -> tuple[float, str]:
+    _ = tr()
+    done = [int(r.steps[-1]) if r is not None and len(r.steps) else 0 for r in results]
+    fraction = min(d / c.steps for d, c in zip(done, configs, strict=True))
+    return fraction, _("Step {step} of {steps}").format(step=min(done), steps=max(c.steps for c in configs))
+
+
+def live_run(configs: list[TrainConfig], run_key: tuple, bar) -> None:
+    """Train the runs in step (one record of each in turn), redrawing about FRAMES times; the latest
+    snapshots are kept in the session so that Stop (which interrupts this script) can show them."""
+    slots = {name: st.empty() for name in CHART_ORDER}
+    runs = [iter_training(c) for c in configs]
+    latest: list[TrainResult | None] = [None] * len(runs)
+    finished = [False] * len(runs)
+    every = max(1, math.ceil(max(c.n_records for c in configs) / FRAMES))
+    lang, frame, records, last_draw = language(), 0, 0, 0.0
+    while not all(finished):
+        for i, run in enumerate(runs):
+            if finished[i]:
+                continue
+            snapshot = next(run, None)
+            if snapshot is None:
+                finished[i] = True
+            else:
+                latest[i] = snapshot
+                finished[i] = snapshot.diverged
+        records += 1
+        st.session_state[RESULTS_KEY] = {"key": run_key, "runs": list(latest), "complete": all(finished)}
+        # The last frame is left to the rerun that follows (it draws the finished runs with their downloads).
+        if not all(finished) and records % every == 0 and time.perf_counter() - last_draw >= MIN_FRAME_SECONDS:
+            frame += 1
+            fraction, text = progress_text(latest, configs)
+            bar.progress(fraction, text=text)
+            figures = training_figures([r for r in latest if r is not None], lang, resolution=50)
+            for name in CHART_ORDER:
+                if name in figures:
+                    slots[name].plotly_chart(figures[name], key=f"tl_live_{name}_{frame}", width="stretch", theme=None)
+            last_draw = time.perf_counter()
+
+
+def initial_state(configs: list[TrainConfig]) -> list[TrainResult]:
+    """Each network before its first step (one full-set record): what the plots show before Run."""
+    return [next(iter_training(c)) for c in configs]
+
+
+def stored_results(run_key: tuple, configs: list[TrainConfig], bar) -> list[TrainResult] | None:
+    """The runs kept in the session for exactly this configuration (a stopped run marked as such), with
+    the progress bar set; None when there are none."""
+    _ = tr()
+    stored = st.session_state.get(RESULTS_KEY)
+    if stored is None or stored["key"] != run_key or not configs:
+        return None
+    complete = stored.get("complete", False)
+    if complete:
+        bar.progress(1.0, text=_("Done: {steps} steps.").format(steps=max(c.steps for c in configs)))
+    else:
+        bar.progress(*progress_text(stored["runs"], configs))
+    results = [r for r in stored["runs"] if r is not None]
+    if not complete:  # a Stop (or any other click) interrupted the run
+        results = [r if r.finished or r.diverged else dataclasses.replace(r, stopped=True) for r in results]
+    return results
+
+
+def show_results(results: list[TrainResult], run_key: tuple, configs: list[TrainConfig], summary: bool = True) -> None:
+    _ = tr()
+    lang = language()
+    for r in results:
+        if r.diverged:
+            message = _(
+                "{label} diverged at step {step}: the loss or the weights stopped being finite. "
+                "Try a smaller learning rate."
+            )
+            st.warning(message.format(label=run_label(r), step=r.diverged_at), icon="⚠️")
+        elif r.stopped:
+            st.info(_("{label}: stopped at step {step}.").format(label=run_label(r), step=int(r.steps[-1])))
+    if summary:
+        st.markdown("\n".join(f"- {run_summary(r, lang)}" for r in results if len(r.steps)))
+    tag = tuple((int(r.steps[-1]) if len(r.steps) else 0, r.stopped, r.diverged) for r in results)
+    figures = cached_figures((run_key, tag), lang, tuple(results))
+    stem = run_stem(configs)
+    captions = {
+        "dead": _(
+            "A unit is dead when f′(z) = 0 for every training example: no gradient reaches its weights. "
+            "Derivatives at kinks follow PyTorch (ReLU′(0) = 0), so only a unit that is off for every "
+            "example counts."
+        ),
+        "gradients": _(
+            "‖∂L/∂W_l‖ of the mean loss over the full training set. Blank cells: exactly zero (a dead layer)."
+        ),
+        "alpha": _("One α per hidden layer, shared by its units (like torch.nn.PReLU()), trained with the weights."),
+    }
+    for name in CHART_ORDER:
+        if name in figures:
+            show_chart(figures[name], f"{stem}_{name}", key=f"tl_{name}")
+            if name in captions:
+                st.caption(captions[name])
+    if "alpha" not in figures:
+        st.caption(_("Choose PReLU to see its learned slope α per layer over the steps."))
