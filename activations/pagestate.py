@@ -42,7 +42,7 @@ class Number:
 
     A URL value between the options is added to them (``options_for``), or with ``snap`` moved to the
     nearest option on a log scale, with a warning. ``when(state)`` false: the value is not in the URL
-    (e.g. σ_w while the initialisation that uses it is not chosen)."""
+    (e.g. σ_w while the initialisation that uses it is not chosen); an empty ``url``: never."""
 
     key: str
     url: str
@@ -55,8 +55,11 @@ class Number:
     snap: bool = False
     help: str = ""
     when: Callable[[State], bool] | None = None
+    input: bool = False  # a number box instead of a slider
 
     def read(self, query: Mapping[str, str], base: State, values: dict, warnings: Warnings, _: Translate) -> dict:
+        if not self.url:
+            return {}
         value = parse_number(query, self.url, base[self.key], self.lo, self.hi, warnings, integer=self.integer, _=_)
         if self.snap and self.options and value not in self.options:
             near = nearest_option(self.options, value)
@@ -69,7 +72,7 @@ class Number:
         return {self.key: int(value) if self.integer else float(value)}
 
     def write(self, state: State, base: State) -> dict[str, str]:
-        if self.when is not None and not self.when(state):
+        if not self.url or (self.when is not None and not self.when(state)):
             return {}
         value = state.get(self.key, base[self.key])
         return {} if _same(value, base[self.key]) else {self.url: format_number(value)}
@@ -134,9 +137,9 @@ class Choices:
     too_many: str = ""  # msgid with {n}: the warning when more than max_count are given
 
     def read(self, query, base, values, warnings, _) -> dict:
-        raw = query.get(self.url)
+        raw = query.get(self.url) if self.url else None
         if raw is None or not str(raw).strip():
-            return {self.key: list(base[self.key])}
+            return {self.key: list(base[self.key])} if self.key in base else {}
         chosen: list[str] = []
         for item in str(raw)[: MAX_TEXT * 2].split(","):
             name = parse_choice({self.url: item}, self.url, self.choices, "", warnings, _=_)
@@ -147,6 +150,8 @@ class Choices:
         return {self.key: chosen[: self.max_count] or list(base[self.key])}
 
     def write(self, state, base) -> dict[str, str]:
+        if not self.url:
+            return {}
         value = list(state.get(self.key, base[self.key]))
         return {} if value == list(base[self.key]) else {self.url: ",".join(value)}
 
@@ -287,6 +292,9 @@ class NumberList:
     min_count: int
     max_count: int
     default: tuple[float, ...]
+    label: str = ""  # the count slider's
+    symbol: str = "z"  # the value sliders are labelled z1, z2, ...
+    step: float = 0.1
 
     def read(self, query, base, values, warnings, _) -> dict:
         numbers = self._parse(query, warnings, _)

@@ -11,9 +11,19 @@ import activations
 from activations import analysis, custom
 from activations.figures.explorer import function_figure, sample_curve
 from activations.i18n import N_
-from activations.pagestate import ActivationParams, Activations, Flag, Formula, Interval, PageControls, param_key
+from activations.pagestate import (
+    ActivationParams,
+    Activations,
+    Choices,
+    Flag,
+    Formula,
+    Interval,
+    Number,
+    PageControls,
+    param_key,
+)
 from activations.urlstate import format_number
-from ui.common import formula_box, init_state, language, param_sliders, plain, tr
+from ui.common import formula_box, language, param_sliders, plain, tr
 from ui.export_panel import show_chart
 from ui.page import setup
 from ui.state import seed, sync, widget
@@ -33,6 +43,9 @@ ANNOTATIONS = {
 FUNCTIONS = Activations("ex_fns", "fn", MAX_FUNCTIONS, N_("Activations (up to 6)"))
 X_RANGE = Interval("ex_xrange", "xmin", "xmax", -X_LIMIT, X_LIMIT, (-5.0, 5.0), N_("x range"), step=0.5)
 SECOND = Flag("ex_second", "f2", N_("Show f″ (numerical)"))
+# Not in the URL: how far the formula's parameter sliders reach, and which teaching marks are drawn.
+CUSTOM_RANGE = Number("ex_custom_range", "", 0.1, custom.PARAM_LIMIT, N_("Parameter slider range ±"), input=True)
+MARKS = Choices("ex_annotations", "", tuple(ANNOTATIONS), len(ANNOTATIONS), N_("Teaching annotations"))
 CONTROLS = PageControls(
     (
         FUNCTIONS,
@@ -145,10 +158,7 @@ def activation_controls(fns: list[str]) -> tuple[list[tuple[str, tuple]], str | 
             st.markdown(f"**{plain(act.label)}**")
         limit = None
         if fn == CUSTOM and act.params:
-            init_state("ex_custom_range", 5.0)
-            limit = st.number_input(
-                _("Parameter slider range ±"), min_value=0.1, max_value=custom.PARAM_LIMIT, key="ex_custom_range"
-            )
+            limit = widget(CUSTOM_RANGE, default=5.0)
         values = param_sliders(act, lambda name, fn=fn: param_key("ex_", fn, name), limit=limit)
         if fn == CUSTOM:
             problem = custom.check_finite(act, np.linspace(-X_LIMIT, X_LIMIT, 801), values, _=_)
@@ -206,13 +216,7 @@ def explorer() -> None:
             x_range = (x_range[0], x_range[0] + 0.5) if x_range[0] < X_LIMIT else (X_LIMIT - 0.5, X_LIMIT)
         x_range = tuple(x_range)
         second = widget(SECOND)
-        init_state("ex_annotations", list(ANNOTATIONS))
-        annotate = st.multiselect(
-            _("Teaching annotations"),
-            options=list(ANNOTATIONS),
-            format_func=lambda a: _(ANNOTATIONS[a]),
-            key="ex_annotations",
-        )
+        annotate = widget(MARKS, default=list(ANNOTATIONS), format_func=lambda a: _(ANNOTATIONS[a]))
 
     with plot:
         if not selection:

@@ -28,8 +28,6 @@ from activations.network import (
     MAX_DEPTH,
     MAX_WIDTH,
     PRESETS,
-    Stats,
-    fit_size,
     summarise,
 )
 from activations.pagestate import (
@@ -42,14 +40,13 @@ from activations.pagestate import (
     Preset,
     param_key,
 )
-from activations.urlstate import Warnings, format_number
+from activations.urlstate import format_number
 from ui.common import formula_box, language, param_sliders, plain, show_warnings, tr
 from ui.export_panel import show_chart
-from ui.networks import simulate_all
+from ui.networks import MAX_RUNS, run_networks
 from ui.page import setup
 from ui.state import apply_preset, leave_preset, seed, sync, widget
 
-MAX_RUNS = 4
 MAX_INITS = 2
 CUSTOM = "custom"  # the preset picker's "hand-made" entry
 FORMULA = custom.NAME  # the activation picker's "your own formula" entry
@@ -180,49 +177,8 @@ def gradient_flow() -> None:
             values = param_sliders(act, lambda name, fn=fn: param_key("gf_", fn, name), on_change=on_change)
             params[fn] = values
 
-    page_warnings = Warnings()
-    run_fns = [fn for fn in fns if fn != FORMULA or formula is not None] or list(DEFAULT_CONFIG.activations)
-    run_inits = list(inits) or list(DEFAULT_CONFIG.inits)
-    if not fns:
-        page_warnings.add(_("Choose at least one activation; showing the default ones."))
-    if not inits:
-        page_warnings.add(
-            _("Choose at least one initialisation; showing {init}.").format(init=_(INIT_LABELS[run_inits[0]]))
-        )
-    if len(run_fns) * len(run_inits) > MAX_RUNS:
-        keep = MAX_RUNS // len(run_inits)
-        page_warnings.add(
-            _("At most {n} networks are compared at once: showing the first {k} activations.").format(
-                n=MAX_RUNS, k=keep
-            )
-        )
-        run_fns = run_fns[:keep]
-    fit = fit_size(depth, int(width), int(batch), run_inits)
-    for message in fit.warnings(language()):
-        page_warnings.add(message)
-
-    jobs = [
-        (
-            fn,
-            formula if fn == FORMULA else None,
-            tuple(sorted((params.get(fn) or custom.resolve(fn, formula).defaults).items())),
-            depth,
-            fit.width,
-            fit.batch,
-            init,
-            float(sigma_w) if init == "scaled_normal" else None,
-            float(bias),
-            seed_value,
-        )
-        for fn in run_fns
-        for init in run_inits
-    ]
-    runs: list[Stats] = []
-    for job, result in zip(jobs, simulate_all(jobs), strict=True):
-        if isinstance(result, ValueError):
-            page_warnings.add(_("{label}: {error}").format(label=custom.resolve(job[0], job[1]).label, error=result))
-        else:
-            runs.append(result)
+    fit, runs, page_warnings = run_networks(fns, inits, formula, params, depth, width, batch, sigma_w, bias, seed_value)
+    run_inits = inits or DEFAULT_CONFIG.inits
 
     with plots:
         show_warnings(page_warnings)

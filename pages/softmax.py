@@ -8,7 +8,7 @@ from activations.figures.softmax import bars_figure, jacobian_figure, sigmoid_li
 from activations.i18n import N_
 from activations.pagestate import Number, NumberList, PageControls
 from activations.urlstate import format_number
-from ui.common import init_state, language, tr
+from ui.common import language, tr
 from ui.export_panel import show_chart
 from ui.page import setup
 from ui.state import seed, sync, widget
@@ -19,7 +19,9 @@ DEFAULT_LOGITS = (2.0, 1.0, 0.1, -1.0)
 # Temperature on a log scale: round numbers from 10^-2 to 10^2, evenly spread in log T.
 TEMPERATURES = (*(float(f"{m * 10.0**e:.3g}") for e in range(-2, 2) for m in (1, 1.5, 2, 3, 5, 7)), 100.0)
 
-LOGITS = NumberList("sm_n", "sm_z{}", "z", -LOGIT_LIMIT, LOGIT_LIMIT, MIN_CLASSES, MAX_CLASSES, DEFAULT_LOGITS)
+LOGITS = NumberList(
+    "sm_n", "sm_z{}", "z", -LOGIT_LIMIT, LOGIT_LIMIT, MIN_CLASSES, MAX_CLASSES, DEFAULT_LOGITS, N_("Number of classes")
+)
 TEMPERATURE = Number(
     "sm_t", "t", TEMPERATURES[0], TEMPERATURES[-1], N_("Temperature T (log scale)"), options=TEMPERATURES, snap=True
 )
@@ -68,11 +70,7 @@ def softmax_page() -> None:
     sidebar (language switch, export panel), so the charts come back sooner."""
     controls, plots = st.columns([1, 3], gap="medium")
     with controls:
-        n = st.slider(_("Number of classes"), MIN_CLASSES, MAX_CLASSES, key=LOGITS.count_key)
-        logits = []
-        for i in range(n):
-            init_state(LOGITS.item_key.format(i), 0.0)
-            logits.append(st.slider(f"z{i + 1}", -LOGIT_LIMIT, LOGIT_LIMIT, step=0.1, key=LOGITS.item_key.format(i)))
+        logits = widget(LOGITS)
         temperature = widget(TEMPERATURE)
 
     with plots:

@@ -3,8 +3,6 @@ PReLU learn its slope; optionally two activations side by side with the same see
 
 from __future__ import annotations
 
-import dataclasses
-
 import streamlit as st
 
 import activations
@@ -25,12 +23,12 @@ from activations.pagestate import (
     param_key,
 )
 from activations.training import OPTIMIZERS, PRESET_INFO, PRESETS, TrainConfig
-from activations.urlstate import Warnings, format_number
+from activations.urlstate import format_number
 from ui.common import formula_box, language, param_sliders, plain, show_warnings, tr
 from ui.export_panel import show_chart
 from ui.page import setup
 from ui.state import apply_preset, leave_preset, seed, sync, widget
-from ui.training import initial_state, live_run, show_results, stored_results
+from ui.training import initial_state, live_run, show_results, stored_results, train_configs
 
 CUSTOM = "custom"  # the preset picker's "hand-made" entry
 FORMULA = custom.NAME  # the activation picker's "your own formula" entry
@@ -184,49 +182,13 @@ with controls:
         record_every = widget(RECORD, on_change=on_change)
         seed_value = int(st.number_input(_(SEED.label), 0, MAX_SEED, step=1, key=SEED.key, on_change=on_change))
 
-page_warnings = Warnings()
-if batch > n_samples:
-    page_warnings.add(
-        _("A batch of {batch} is more than the {n} training examples: training on the full set.").format(
-            batch=batch, n=n_samples
-        )
-    )
-configs: list[TrainConfig] = []
-try:
-    if act is None:
-        raise ValueError(_("the formula was refused; fix it or choose another activation"))
-    main_config = TrainConfig(
-        dataset=dataset,
-        n_samples=int(n_samples),
-        noise=float(noise),
-        activation=act,
-        params=params,
-        depth=int(depth),
-        width=int(width),
-        init=init,
-        optimizer=optimizer,
-        lr=float(lr),
-        batch_size=int(min(batch, n_samples)),
-        steps=int(steps),
-        seed=seed_value,
-        momentum=float(momentum),
-        record_every=int(min(record_every, steps)),
-        sigma_w=float(sigma_w) if init == "scaled_normal" else None,
-    )
-    configs.append(main_config)
-    if compare:
-        configs.append(dataclasses.replace(main_config, activation=fn2, params=params2))
-except ValueError as err:
-    page_warnings.add(_("This configuration cannot be trained: {error}").format(error=err))
-cost = sum(c.cost() for c in configs)
-too_big = cost > MAX_COST
-if too_big:
-    page_warnings.add(
-        _(
-            "This run is too large for a shared server (about {ops:.1g} multiply-adds): use fewer steps, "
-            "training examples, layers or units."
-        ).format(ops=cost)
-    )
+settings = dict(
+    dataset=dataset, n_samples=int(n_samples), noise=float(noise), activation=act, params=params, depth=int(depth),
+    width=int(width), init=init, optimizer=optimizer, lr=float(lr), batch_size=int(batch), steps=int(steps),
+    seed=seed_value, momentum=float(momentum), record_every=int(record_every),
+    sigma_w=float(sigma_w) if init == "scaled_normal" else None,
+)  # fmt: skip
+configs, too_big, page_warnings = train_configs(settings, (fn2, params2) if compare else None, MAX_COST)
 
 with plots:
     show_warnings(page_warnings)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from activations.pagestate import Choice, Choices, Flag, Interval, Number, PageControls, Preset
+from activations.pagestate import Choice, Choices, Flag, Interval, Number, NumberList, PageControls, Preset
 from activations.urlstate import Warnings
 from ui.common import init_state, query, show_warnings, sync_url, tr
 
@@ -52,10 +52,18 @@ def leave_preset(preset: Preset) -> Callable[[], None]:
     return leave
 
 
-def widget(field, *, format_func: Callable | None = None, **kwargs):
+_MISSING = object()
+
+
+def widget(field, *, format_func: Callable | None = None, default=_MISSING, **kwargs):
     """The widget ``field`` declares, keyed by its session key; ``kwargs`` go to Streamlit (on_change,
-    disabled, help, options for a multiselect ...). Returns the widget's value."""
+    disabled, help, placeholder ...). ``default``: the value of a widget that has none yet this session
+    (one the URL does not carry, or one Streamlit forgot while it was hidden). Returns the widget's value."""
     _ = tr()
+    if isinstance(field, NumberList):
+        return _number_list(field, **kwargs)
+    if default is not _MISSING:
+        init_state(field.key, default)
     label = _(field.label)
     if isinstance(field, Number):
         if field.options:
@@ -69,6 +77,9 @@ def widget(field, *, format_func: Callable | None = None, **kwargs):
                 **kwargs,
             )
         kind = int if field.integer else float
+        if field.input:
+            step = kind(field.step) if field.step is not None else None
+            return st.number_input(label, kind(field.lo), kind(field.hi), step=step, key=field.key, **kwargs)
         return st.slider(
             label,
             kind(field.lo),
@@ -96,6 +107,18 @@ def widget(field, *, format_func: Callable | None = None, **kwargs):
     if isinstance(field, Interval):
         return st.slider(label, field.limit_lo, field.limit_hi, step=field.step, key=field.key, **kwargs)
     raise TypeError(f"no widget for {type(field).__name__}")
+
+
+def _number_list(field: NumberList, **kwargs) -> list[float]:
+    """A slider for the count, then one slider per value (a new one starts at 0)."""
+    _ = tr()
+    n = st.slider(_(field.label), field.min_count, field.max_count, key=field.count_key, **kwargs)
+    values = []
+    for i in range(n):
+        key = field.item_key.format(i)
+        init_state(key, 0.0)
+        values.append(st.slider(f"{field.symbol}{i + 1}", field.lo, field.hi, step=field.step, key=key, **kwargs))
+    return values
 
 
 __all__ = ["Warnings", "apply_preset", "leave_preset", "seed", "sync", "widget"]

@@ -11,6 +11,7 @@ import streamlit as st
 
 from activations.figures.training import CHART_ORDER, run_label, run_stem, run_summary, training_figures
 from activations.training import TrainConfig, TrainResult, iter_training
+from activations.urlstate import Warnings
 from ui.common import language, tr
 from ui.export_panel import show_chart
 
@@ -23,6 +24,45 @@ RESULTS_KEY = "tl_results"
 def cached_figures(key: tuple, lang: str, _results: tuple[TrainResult, ...]) -> dict:
     """The figures of finished runs (``key`` names the runs; the results themselves are not hashed)."""
     return training_figures(list(_results), lang)
+
+
+def train_configs(
+    settings: dict, second: tuple[str, dict] | None, max_cost: float
+) -> tuple[list[TrainConfig], bool, Warnings]:
+    """The runs the controls ask for (``settings``: TrainConfig's fields; ``second``: the compare run's
+    activation and parameters), whether they are too large to train here, and what to tell the visitor.
+    A batch larger than the data trains on the full set; record_every is at most the step count."""
+    _ = tr()
+    warnings = Warnings()
+    if settings["batch_size"] > settings["n_samples"]:
+        warnings.add(
+            _("A batch of {batch} is more than the {n} training examples: training on the full set.").format(
+                batch=settings["batch_size"], n=settings["n_samples"]
+            )
+        )
+    settings = settings | {
+        "batch_size": min(settings["batch_size"], settings["n_samples"]),
+        "record_every": min(settings["record_every"], settings["steps"]),
+    }
+    configs: list[TrainConfig] = []
+    try:
+        if settings["activation"] is None:
+            raise ValueError(_("the formula was refused; fix it or choose another activation"))
+        configs.append(TrainConfig(**settings))
+        if second is not None:
+            configs.append(dataclasses.replace(configs[0], activation=second[0], params=second[1]))
+    except ValueError as err:
+        warnings.add(_("This configuration cannot be trained: {error}").format(error=err))
+    cost = sum(c.cost() for c in configs)
+    too_big = cost > max_cost
+    if too_big:
+        warnings.add(
+            _(
+                "This run is too large for a shared server (about {ops:.1g} multiply-adds): use fewer steps, "
+                "training examples, layers or units."
+            ).format(ops=cost)
+        )
+    return configs, too_big, warnings
 
 
 def progress_text(results: list[TrainResult | None], configs: list[TrainConfig]) -> tuple[float, str]:
