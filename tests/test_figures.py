@@ -129,7 +129,29 @@ def test_explorer_saturation_bands_follow_the_core():
     fig = as_json(function_figure([tanh], annotate=("saturation",)))
     bands = [(s["x0"], s["x1"]) for s in fig["layout"]["shapes"]]
     assert bands == [tuple(b) for b in tanh.saturated]
-    assert len(fig["layout"]["annotations"]) == 2  # the panel titles only
+    notes = [a["text"] for a in fig["layout"]["annotations"]][2:]  # after the two panel titles
+    assert notes == ["grey bands: saturated, |f′| < 1% of its largest value"]  # the bands say what they are
+
+
+def test_a_flat_maximum_shared_by_several_functions_is_one_label_naming_them():
+    """ReLU, Leaky ReLU and ELU all have max f′ = 1 on the whole of x > 0: no point to point at, so one
+    label at the panel's edge names all three (three arrows at an arbitrary x piled up before)."""
+    fig = as_json(function_figure(curves(("relu", {}), ("leaky_relu", {}), ("elu", {}), ("sigmoid", {}))))
+    peaks = [a for a in fig["layout"]["annotations"] if a["text"].startswith("max f′")]
+    flat = [a for a in peaks if not a.get("showarrow")]
+    assert len(flat) == 1 and all(name in flat[0]["text"] for name in ("ReLU", "Leaky ReLU", "ELU"))
+    assert flat[0]["y"] == pytest.approx(1.0) and flat[0]["x"] == pytest.approx(5.0)
+    (arrow,) = [a for a in peaks if a.get("showarrow")]
+    assert arrow["y"] == pytest.approx(0.25, abs=1e-6)  # sigmoid's peak is a point: it keeps its arrow
+
+
+def test_coinciding_curves_get_different_dashes_and_a_shared_dead_region_one_label():
+    fig = as_json(function_figure(curves(("relu", {}), ("relu6", {}), ("leaky_relu", {}))))
+    dashes = [t["line"]["dash"] for t in fig["data"] if t.get("showlegend")]
+    assert len(set(dashes)) == 3  # ReLU stays visible under Leaky ReLU on x > 0
+    notes = [a for a in fig["layout"]["annotations"] if a["text"] == "f′ = 0: no gradient"]
+    assert len(notes) == 1  # ReLU's and ReLU6's x < 0 is one region, labelled once
+    assert notes[0]["yref"] == "y2 domain" and notes[0]["y"] == 1  # at the top, clear of the curves at f′ = 0
 
 
 @pytest.mark.parametrize("name", ["gelu", "mish", "tanhshrink"])
@@ -178,6 +200,18 @@ def test_jacobian_heatmap_is_the_core_jacobian():
     np.testing.assert_allclose(array(heatmap["z"]), jac)
     assert heatmap["zmin"] == -heatmap["zmax"] == pytest.approx(-np.abs(jac).max())
     assert fig["layout"]["yaxis"]["autorange"] == "reversed"
+
+
+def test_jacobian_rows_are_outputs_columns_inputs_and_the_title_names_the_frobenius_norm():
+    fig = as_json(jacobian_figure(LOGITS, 2.0))
+    (heatmap,) = fig["data"]
+    n = len(LOGITS)
+    assert list(heatmap["y"]) == [f"p{i + 1}" for i in range(n)]  # ∂pᵢ/∂zⱼ: row i is the output pᵢ
+    assert list(heatmap["x"]) == [f"z{j + 1}" for j in range(n)]
+    title = fig["layout"]["title"]["text"]
+    norm = np.linalg.norm(softmax_jacobian(np.array(LOGITS), 2.0), "fro")
+    assert "Frobenius" in title and f"{norm:.3g}" in title
+    assert heatmap["textfont"]["size"] >= 14  # cell numbers readable from the back of a lecture hall
 
 
 @pytest.mark.parametrize("temperature", [0.01, 0.5, 1.0, 20.0, 100.0])

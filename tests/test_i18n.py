@@ -136,7 +136,7 @@ def test_chinese_terms_are_the_standard_ones(entries):
     assert zh["Preset"] == "预设" and zh["Seed"] == "随机种子"
     assert zh["Bias (constant)"].startswith("偏置") and zh["Temperature T (log scale)"].startswith("温度")
     assert zh["Presentation mode"] == "演示模式" and zh["Export and present"].startswith("导出")
-    assert "雅可比矩阵" in zh["Jacobian norm ‖J‖"] and "概率" in zh["largest probability"]
+    assert "雅可比矩阵" in zh["Jacobian norm ‖J‖_F"] and "概率" in zh["largest probability"]
     assert "学习率" in zh["Dying ReLU: learning rate too high"]
     assert "初始化" in zh["Initialisation (up to 2, to compare)"]
     every = "".join(zh.values())

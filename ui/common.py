@@ -95,6 +95,12 @@ def formula_box(key: str, default: str, on_change=None):
         return None
 
 
+def param_label(p) -> str:
+    """A parameter's slider label: "alpha (α)" in English; the symbol alone in other languages (its name is
+    a Python identifier, English either way)."""
+    return f"{p.name} ({p.symbol})" if language() == DEFAULT_LANGUAGE or p.name == p.symbol else p.symbol
+
+
 def param_sliders(act, key_of: Callable[[str], str], *, on_change=None, label_prefix: str = "", limit=None):
     """One slider per parameter of activation ``act`` (its name and symbol, range, step and help from
     its Param spec); ``key_of(param name)`` is the widget key. ``limit`` (custom formulas) replaces every
@@ -109,7 +115,7 @@ def param_sliders(act, key_of: Callable[[str], str], *, on_change=None, label_pr
         init_state(key, p.default)
         st.session_state[key] = float(np.clip(st.session_state[key], p.min, p.max))
         values[p.name] = st.slider(
-            f"{label_prefix}{p.name} ({p.symbol})",
+            label_prefix + param_label(p),
             min_value=float(p.min),
             max_value=float(p.max),
             step=float(p.step),

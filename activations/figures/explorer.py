@@ -31,6 +31,9 @@ from .style import (
 
 DEFAULT_POINTS = 400  # about one point per 2–3 screen pixels of a wide chart
 JUMP_TOL = 1e-6
+# One dash pattern per function, in order: where curves coincide (ReLU under Leaky ReLU, ELU and GELU on
+# x > 0) the ones below still show through the gaps of the ones above.
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 
 
 @dataclass(frozen=True)
@@ -133,10 +136,10 @@ def function_figure(
     traces: list[dict] = []
     marks = Marks()
     symbols = symbols or {}
-    for curve in curves:
+    for index, curve in enumerate(curves):
         colour = colour_for(curve.name)
         label = curve.label + _param_suffix(curve.params, symbols.get(curve.name, {}))
-        line = {"color": colour, "width": 2.5}
+        line = {"color": colour, "width": 2.5, "dash": DASHES[index % len(DASHES)]}
         panels = [(curve.xf, curve.yf, "", line, "f(%{x:.3f}) = %{y:.4f}")]
         panels.append((curve.xd, curve.yd, " f′", line, "f′(%{x:.3f}) = %{y:.4f}"))
         if show_second and curve.d2y is not None:
@@ -158,6 +161,7 @@ def function_figure(
             margin={"l": 60, "r": 20, "t": 90, "b": 50},
         )
     )
+    marks.finish(rows, float(curves[0].x[-1]) if curves else 0.0, _)
     layout["annotations"] = layout.get("annotations", []) + marks.annotations
     layout["shapes"] = marks.shapes
     return make_figure(traces, layout)
@@ -165,10 +169,62 @@ def function_figure(
 
 @dataclass
 class Marks:
-    """The shapes and annotations the teaching marks add to the layout."""
+    """The shapes and annotations the teaching marks add to the layout. Marks that several curves share
+    (the same zero-gradient interval, the same flat maximum of f′) are labelled once, naming them all."""
 
     shapes: list[dict] = field(default_factory=list)
     annotations: list[dict] = field(default_factory=list)
+    dead_labels: dict[tuple[float, float], list[str]] = field(default_factory=dict)
+    plateaus: dict[float, list[tuple[str, str]]] = field(default_factory=dict)  # max f′ -> (label, colour)
+    saturated: bool = False
+
+    def finish(self, rows: int, x_right: float, _) -> None:
+        """The shared labels: one per zero-gradient interval at the top of its band, one per flat maximum
+        of f′ at the right edge of the panel, and what the grey bands mean."""
+        x_ref, y_ref = axis_ref("x", rows, 1, 2, 1), axis_ref("y", rows, 1, 2, 1)
+        for (a, b), colours in self.dead_labels.items():
+            self.annotations.append(
+                {
+                    "x": (a + b) / 2,
+                    "y": 1,
+                    "xref": x_ref,
+                    "yref": y_ref + " domain",
+                    "yanchor": "top",
+                    "text": _("f′ = 0: no gradient"),
+                    "showarrow": False,
+                    "font": {"color": colours[0] if len(colours) == 1 else "#444444", "size": 12},
+                }
+            )
+        for k, (value, named) in enumerate(sorted(self.plateaus.items(), reverse=True)):
+            names = ", ".join(label for label, _colour in named)
+            self.annotations.append(
+                {
+                    "x": x_right,
+                    "y": value,
+                    "xref": x_ref,
+                    "yref": y_ref,
+                    "xanchor": "right",
+                    "yanchor": "bottom",
+                    "yshift": 2 + 16 * k,
+                    "text": _("max f′ = {d:.3g}").format(d=value) + f" ({names})",
+                    "showarrow": False,
+                    "font": {"color": named[0][1] if len(named) == 1 else "#444444", "size": 12},
+                }
+            )
+        if self.saturated:
+            self.annotations.append(
+                {
+                    "x": 0,
+                    "y": 0,
+                    "xref": x_ref + " domain",
+                    "yref": y_ref + " domain",
+                    "xanchor": "left",
+                    "yanchor": "bottom",
+                    "text": _("grey bands: saturated, |f′| < 1% of its largest value"),
+                    "showarrow": False,
+                    "font": {"color": "#555555", "size": 11},
+                }
+            )
 
 
 def _line(x, y, name: str, curve: Curve, line: dict, hover: str, *, showlegend: bool) -> dict:
@@ -195,18 +251,7 @@ def _annotate(marks: Marks, traces: list[dict], curve: Curve, colour: str, annot
     if "dead" in annotate:
         for a, b in curve.dead:
             marks.shapes.append({**band, "x0": a, "x1": b, "fillcolor": colour, "opacity": 0.10, "line": {"width": 0}})
-            marks.annotations.append(
-                {
-                    "x": (a + b) / 2,
-                    "y": 0,
-                    "xref": x_ref,
-                    "yref": y_ref,
-                    "yshift": 12,
-                    "text": _("f′ = 0: no gradient"),
-                    "showarrow": False,
-                    "font": {"color": colour, "size": 11},
-                }
-            )
+            marks.dead_labels.setdefault((round(a, 6), round(b, 6)), []).append(colour)
     if "saturation" in annotate:
         for a, b in curve.saturated:
             marks.shapes.append(
@@ -215,9 +260,10 @@ def _annotate(marks: Marks, traces: list[dict], curve: Curve, colour: str, annot
                     "x0": a,
                     "x1": b,
                     "fillcolor": "rgba(120,120,120,0.10)",
-                    "line": {"color": colour, "width": 1, "dash": "dot"},
+                    "line": {"width": 0},
                 }
             )
+            marks.saturated = True
     if "kinks" in annotate and curve.kinks:
         dots = {
             "type": "scatter",
@@ -237,26 +283,28 @@ def _annotate(marks: Marks, traces: list[dict], curve: Curve, colour: str, annot
         traces.append(on_subplot(dots, rows, 1, 2, 1))
     if "peak" in annotate and math.isfinite(curve.peak[1]) and curve.peak[1] != 0:
         x_peak, d_peak, plateau = curve.peak
-        # Peaks at the same spot (ReLU and Leaky ReLU, both 1 on x > 0) get their labels stacked.
-        span = float(curve.x[-1] - curve.x[0])
+        if plateau:  # attained on a whole interval: no point to mark, one label for all who share it
+            marks.plateaus.setdefault(round(d_peak, 6), []).append((curve.label, colour))
+            return
         same_spot = sum(
             1
             for a in marks.annotations
-            if a.get("showarrow") and abs(a["x"] - x_peak) < 0.1 * span and abs(a["y"] - d_peak) < 0.1 * abs(d_peak)
+            if a.get("showarrow")
+            and abs(a["x"] - x_peak) < 0.05 * (curve.x[-1] - curve.x[0])
+            and abs(a["y"] - d_peak) < 0.1 * abs(d_peak)
         )
-        text = (_("max f′ = {d:.3g}") if plateau else _("max f′ = {d:.3g} at x = {x:.3g}")).format(d=d_peak, x=x_peak)
         marks.annotations.append(
             {
                 "x": x_peak,
                 "y": d_peak,
                 "xref": x_ref,
                 "yref": y_ref,
-                "text": text,
+                "text": _("max f′ = {d:.3g} at x = {x:.3g}").format(d=d_peak, x=x_peak),
                 "showarrow": True,
                 "arrowhead": 2,
                 "arrowcolor": colour,
                 "ax": 40,
                 "ay": -30 - 18 * same_spot,
-                "font": {"color": colour, "size": 11},
+                "font": {"color": colour, "size": 12},
             }
         )

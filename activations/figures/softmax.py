@@ -66,19 +66,20 @@ def jacobian_figure(logits: Sequence[float], temperature: float, lang: str = "en
         "type": "heatmap",
         "z": jac,
         "x": names,
-        "y": names,
+        "y": [f"p{i + 1}" for i in range(z.size)],  # row i is output pᵢ, column j input zⱼ
         "zmin": -bound,
         "zmax": bound,
         "colorscale": "RdBu",
         "reversescale": True,
         "text": [[f"{v:.3g}" for v in row] for row in jac],
         "texttemplate": "%{text}",
-        "hovertemplate": "∂p_%{y}/∂%{x} = %{z:.4g}<extra></extra>",
+        "textfont": {"size": 15},
+        "hovertemplate": "∂%{y}/∂%{x} = %{z:.4g}<extra></extra>",
         "colorbar": {"title": {"text": "∂p/∂z"}},
     }
     layout = base_layout(
         height=380,
-        title={"text": _("Jacobian ∂pᵢ/∂zⱼ, ‖J‖ = {n:.3g}").format(n=float(np.linalg.norm(jac)))},
+        title={"text": _("Jacobian ∂pᵢ/∂zⱼ, Frobenius norm ‖J‖_F = {n:.3g}").format(n=float(np.linalg.norm(jac)))},
         hovermode="closest",
         xaxis={"title": {"text": _("input zⱼ")}},
         yaxis={"autorange": "reversed", "title": {"text": _("output pᵢ")}},
@@ -103,7 +104,7 @@ def temperature_figure(logits: Sequence[float], temperature: float, lang: str = 
         "type": "scatter",
         "x": temps,
         "y": norms,
-        "name": _("Jacobian norm ‖J‖"),
+        "name": _("Jacobian norm ‖J‖_F"),
         "line": {"color": PROBABILITY_COLOUR, "width": 2.5},
         "yaxis": "y2",
     }
