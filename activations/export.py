@@ -34,7 +34,7 @@ from pathlib import Path
 
 from . import registry
 from .i18n import LANGUAGES, N_, translator
-from .themes import DEFAULT_THEME, THEMES, themed_spec
+from .themes import DEFAULT_THEME, THEMES, themed_spec, themed_stem
 from .urlstate import format_number
 
 ENGLISH = translator("en")
@@ -707,7 +707,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     was_running = _BROWSER.is_running()  # e.g. inside the app, or a test's shared browser: leave it warm
     try:
         for job in tqdm(jobs, desc="rendering", unit="figure", disable=True if len(jobs) < 2 else None):
-            path = out / export_filename(job.stem, settings.format)
+            path = out / export_filename(themed_stem(job.stem, settings.theme), settings.format)
             try:
                 data = export_figure(job.build(), settings)
             except ExportUnavailable as err:

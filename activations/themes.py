@@ -130,6 +130,12 @@ THEMES: dict[str, Theme] = {
 DEFAULT_THEME = "light"
 
 
+def themed_stem(stem: str, theme: str) -> str:
+    """A file-name stem that says the theme when it is not the default, so the same chart downloaded in
+    two themes does not overwrite itself: ``relu_derivative`` -> ``relu_derivative_slide``."""
+    return stem if theme == DEFAULT_THEME else f"{stem}_{theme}"
+
+
 def get_theme(theme: str | Theme) -> Theme:
     """The theme called ``theme``; an unknown name raises ValueError listing the valid ones."""
     if isinstance(theme, Theme):

@@ -160,7 +160,7 @@ def test_writes_one_file_per_function_named_after_it(warm_browser, capsys, tmp_p
         capsys,
     )  # fmt: skip
     assert status == 0, err
-    names = ["relu_derivative.png", "leaky_relu_alpha-0.2_derivative.png"]
+    names = ["relu_derivative_slide.png", "leaky_relu_alpha-0.2_derivative_slide.png"]  # the theme is named
     assert out.split() == [str(tmp_path / "slides" / name) for name in names]
     for name in names:
         with Image.open(tmp_path / "slides" / name) as image:

@@ -88,7 +88,14 @@ def test_panel_settings_reach_the_download_and_the_camera():
     assert camera(at) == {"filename": "activation_gallery", "format": "svg", "width": 1000, "height": 500, "scale": 1}
     assert at.query_params["figsize"] == "1000x500"
     at = run_app(state={"export_format": "png", "export_size": "square", "export_scale": 3, "export_theme": "dark"})
-    assert camera(at) == {"filename": "activation_gallery", "format": "png", "width": 1080, "height": 1080, "scale": 3}
+    # another theme, another file name: the dark download does not overwrite the light one
+    assert camera(at) == {
+        "filename": "activation_gallery_dark",
+        "format": "png",
+        "width": 1080,
+        "height": 1080,
+        "scale": 3,
+    }
     assert "3240 × 3240" in at.get("download_button")[0].proto.help
     assert at.query_params["theme"] == "dark"
 

@@ -234,3 +234,12 @@ def test_every_theme_applies_to_the_gallery(name, gallery):
     assert len(themed.data) == len(fig.data)
     assert len(themed.layout.annotations) == len(fig.layout.annotations)
     assert themed.layout.height == 1080
+
+
+def test_a_theme_other_than_the_default_is_named_in_the_file_name():
+    from activations.themes import DEFAULT_THEME, THEMES, themed_stem
+
+    stems = {themed_stem("relu_derivative", theme) for theme in THEMES}
+    assert len(stems) == len(THEMES)  # one file name per theme
+    assert themed_stem("relu_derivative", DEFAULT_THEME) == "relu_derivative"
+    assert themed_stem("relu_derivative", "slide") == "relu_derivative_slide"

@@ -28,7 +28,7 @@ from activations.export import (
     export_filename,
     parse_size,
 )
-from activations.themes import DEFAULT_THEME, THEMES, apply_theme
+from activations.themes import DEFAULT_THEME, THEMES, apply_theme, themed_stem
 from activations.urlstate import Warnings, parse_choice, parse_flag
 from ui.common import init_state, query, show_warnings, tr
 
@@ -261,7 +261,7 @@ def show_chart(fig, name: str, *, key: str) -> None:
     is the file-name stem its exports get (e.g. 'relu_derivative')."""
     _ = tr()
     settings = current_settings()
-    filename = export_filename(name, settings.format)
+    filename = export_filename(themed_stem(name, settings.theme), settings.format)
     camera = {
         "filename": filename.rsplit(".", 1)[0],
         "format": "png" if settings.format == "png" else "svg",  # the camera has no PDF; SVG stays vector
