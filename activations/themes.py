@@ -303,7 +303,9 @@ def themed_spec(fig: go.Figure | dict, theme: str | Theme, size: tuple[int, int]
     legend = layout.setdefault("legend", {})
     legend["bgcolor"] = TRANSPARENT
     _merge(legend, "font", size=theme.font_size * k, **text)
-    if theme.legend_outside:
+    if theme.legend_outside and legend.get("yref") != "container":
+        # a legend already placed in the figure's margin (above or below the panels) stays there: moved to
+        # the right it sat jammed into the corner, clipped, over the panel titles
         legend.update(orientation="v", x=1.02, xanchor="left", y=1.0, yanchor="top")
     _merge(layout, "hoverlabel", font={"size": theme.font_size * k})
     if size is not None:
@@ -340,6 +342,10 @@ def themed_spec(fig: go.Figure | dict, theme: str | Theme, size: tuple[int, int]
     for annotation in layout.get("annotations", []):
         font = annotation.setdefault("font", {})
         font["size"] = (font.get("size") or BASE_FONT_SIZE) * text_scale
+        for offset in ("ax", "ay", "xshift", "yshift"):  # pixel offsets grow with the text they keep apart
+            in_pixels = not offset.startswith("a") or annotation.get(f"{offset}ref", "pixel") == "pixel"
+            if isinstance(annotation.get(offset), int | float) and in_pixels:
+                annotation[offset] = annotation[offset] * text_scale
         font["color"] = recolour(font["color"]) if font.get("color") else theme.text_colour
         if font.get("family") in (None, FONT_FAMILY):
             font["family"] = theme.font_family

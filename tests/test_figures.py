@@ -84,7 +84,7 @@ def test_explorer_panels_sit_where_make_subplots_puts_them():
         for row in range(1, rows + 1):
             key = style.axis_key("y", rows, 1, row, 1)
             assert fig["layout"][key]["domain"] == list(reference[key].domain)
-        assert [t["yaxis"] for t in fig["data"]] == ["y", "y2", "y3"][:rows]
+        assert [t["yaxis"] for t in fig["data"] if t["mode"] == "lines"] == ["y", "y2", "y3"][:rows]
         assert fig["layout"][style.axis_key("x", rows, 1, rows, 1)]["title"]["text"] == "x"
         titles = [a["text"] for a in fig["layout"]["annotations"][:rows]]
         assert titles[:2] == ["Activation f(x)", "Derivative f′(x)"]
@@ -116,11 +116,13 @@ def test_explorer_marks_pytorch_kink_values_and_dead_region_on_the_derivative_pa
     assert len(notes) == 1 and notes[0]["xref"] == "x2" and notes[0]["x"] < 0
 
 
-def test_explorer_annotates_sigmoid_derivative_peak():
+def test_explorer_marks_sigmoid_derivative_peak_with_a_star_and_states_it_under_the_chart():
     fig = as_json(function_figure(curves(("sigmoid", {}))))
-    (peak,) = [a for a in fig["layout"]["annotations"] if a["text"].startswith("max f′")]
-    assert peak["y"] == pytest.approx(0.25, abs=1e-6) and peak["x"] == pytest.approx(0.0, abs=0.01)
-    assert (peak["xref"], peak["yref"]) == ("x2", "y2") and peak["showarrow"]
+    (star,) = [t for t in fig["data"] if t.get("marker", {}).get("symbol") == "star"]
+    assert star["y"][0] == pytest.approx(0.25, abs=1e-6) and star["x"][0] == pytest.approx(0.0, abs=0.01)
+    assert (star["xaxis"], star["yaxis"]) == ("x2", "y2")
+    (summary,) = [a for a in fig["layout"]["annotations"] if a["text"].startswith("max f′")]
+    assert "Sigmoid" in summary["text"] and "0.25 at x = 0" in summary["text"] and summary["yref"] == "paper"
 
 
 def test_explorer_saturation_bands_follow_the_core():
@@ -129,20 +131,21 @@ def test_explorer_saturation_bands_follow_the_core():
     fig = as_json(function_figure([tanh], annotate=("saturation",)))
     bands = [(s["x0"], s["x1"]) for s in fig["layout"]["shapes"]]
     assert bands == [tuple(b) for b in tanh.saturated]
-    notes = [a["text"] for a in fig["layout"]["annotations"]][2:]  # after the two panel titles
-    assert notes == ["grey bands: saturated, |f′| < 1% of its largest value"]  # the bands say what they are
+    (note,) = list(fig["layout"]["annotations"])[2:]  # after the two panel titles
+    assert note["text"] == "grey bands: saturated, |f′| < 1% of its largest value"  # the bands say what they are
+    assert note["yref"] == "paper" and note["y"] == 0 and note["yshift"] < 0  # under the chart, not on the curves
 
 
-def test_a_flat_maximum_shared_by_several_functions_is_one_label_naming_them():
-    """ReLU, Leaky ReLU and ELU all have max f′ = 1 on the whole of x > 0: no point to point at, so one
-    label at the panel's edge names all three (three arrows at an arbitrary x piled up before)."""
+def test_a_flat_maximum_shared_by_several_functions_is_stated_once_naming_them():
+    """ReLU, Leaky ReLU and ELU all have max f′ = 1 on the whole of x > 0: no point to point at (three
+    arrows at an arbitrary x piled up before), so they are named together and get no star."""
     fig = as_json(function_figure(curves(("relu", {}), ("leaky_relu", {}), ("elu", {}), ("sigmoid", {}))))
-    peaks = [a for a in fig["layout"]["annotations"] if a["text"].startswith("max f′")]
-    flat = [a for a in peaks if not a.get("showarrow")]
-    assert len(flat) == 1 and all(name in flat[0]["text"] for name in ("ReLU", "Leaky ReLU", "ELU"))
-    assert flat[0]["y"] == pytest.approx(1.0) and flat[0]["x"] == pytest.approx(5.0)
-    (arrow,) = [a for a in peaks if a.get("showarrow")]
-    assert arrow["y"] == pytest.approx(0.25, abs=1e-6)  # sigmoid's peak is a point: it keeps its arrow
+    (summary,) = [a for a in fig["layout"]["annotations"] if a["text"].startswith("max f′")]
+    flat = summary["text"].split(" · ")[-1]
+    assert all(name in flat for name in ("ReLU", "Leaky ReLU", "ELU")) and "1 on a whole interval" in flat
+    stars = [t for t in fig["data"] if t.get("marker", {}).get("symbol") == "star"]
+    assert len(stars) == 1 and stars[0]["y"][0] == pytest.approx(0.25, abs=1e-6)  # sigmoid's peak is a point
+    assert not [a for a in fig["layout"]["annotations"] if a.get("showarrow")]
 
 
 def test_coinciding_curves_get_different_dashes_and_a_shared_dead_region_one_label():

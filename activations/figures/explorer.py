@@ -34,6 +34,8 @@ JUMP_TOL = 1e-6
 # One dash pattern per function, in order: where curves coincide (ReLU under Leaky ReLU, ELU and GELU on
 # x > 0) the ones below still show through the gaps of the ones above.
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+BELOW_CHART = 64  # px from the bottom of the panels to the lines under the chart (below the x title)
+PEAKS_PER_LINE = 3
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,8 @@ def function_figure(
         _annotate(marks, traces, curve, colour, set(annotate), rows, _)
     for axis in axes_of(layout, "x") + axes_of(layout, "y"):
         axis.update(zeroline=True, zerolinecolor=ZERO_LINE_COLOUR, showgrid=True)
+    for axis in axes_of(layout, "y"):
+        axis["nticks"] = 6  # a short panel in the slide theme's large type fits about six labels
     layout[axis_key("x", rows, 1, rows, 1)]["title"] = {"text": "x"}
     layout.update(
         base_layout(
@@ -158,10 +162,12 @@ def function_figure(
             hovermode="closest",
             # at the top of the figure, above the first panel's title (up to 6 entries, two lines)
             legend={"orientation": "h", "yref": "container", "y": 0.995, "yanchor": "top", "x": 0, "xanchor": "left"},
-            margin={"l": 60, "r": 20, "t": 90, "b": 50},
+            margin={"l": 60, "r": 20, "t": 90 if len(curves) > 4 else 70, "b": 50},
         )
     )
-    marks.finish(rows, float(curves[0].x[-1]) if curves else 0.0, _)
+    marks.finish(rows, _)
+    if marks.lines_below():
+        layout["margin"]["b"] += 36 + 18 * marks.lines_below()  # room for the lines under the chart
     layout["annotations"] = layout.get("annotations", []) + marks.annotations
     layout["shapes"] = marks.shapes
     return make_figure(traces, layout)
@@ -175,12 +181,32 @@ class Marks:
     shapes: list[dict] = field(default_factory=list)
     annotations: list[dict] = field(default_factory=list)
     dead_labels: dict[tuple[float, float], list[str]] = field(default_factory=dict)
-    plateaus: dict[float, list[tuple[str, str]]] = field(default_factory=dict)  # max f′ -> (label, colour)
+    peaks: list[tuple[str, str, float, float, bool]] = field(default_factory=list)  # label, colour, x*, max, flat
     saturated: bool = False
+    notes: list[str] = field(default_factory=list)  # lines under the chart, after the maxima
 
-    def finish(self, rows: int, x_right: float, _) -> None:
-        """The shared labels: one per zero-gradient interval at the top of its band, one per flat maximum
-        of f′ at the right edge of the panel, and what the grey bands mean."""
+    def peak_summary(self, _) -> str:
+        """ "max f′: Sigmoid 0.25 at x = 0 · ReLU, Leaky ReLU, ELU 1 on a whole interval", each name in its
+        colour; functions sharing a flat maximum are named together (it has no point to mark)."""
+        parts, flat = [], {}
+        for label, colour, x_peak, d_peak, plateau in self.peaks:
+            name = f"<span style='color:{colour}'>{_escape(label)}</span>"
+            if plateau:
+                flat.setdefault(round(d_peak, 6), []).append(name)
+            else:
+                parts.append(_("{name} {d:.3g} at x = {x:.3g}").format(name=name, d=d_peak, x=x_peak))
+        parts += [_("{names} {d:.3g} on a whole interval").format(names=", ".join(n), d=d) for d, n in flat.items()]
+        lines = [" · ".join(parts[i : i + PEAKS_PER_LINE]) for i in range(0, len(parts), PEAKS_PER_LINE)]
+        return _("max f′: ") + "<br>".join(lines)
+
+    def lines_below(self) -> int:
+        """Lines of text under the chart (the maxima, then the notes), once ``finish`` has run."""
+        entries = sum(1 for p in self.peaks if not p[4]) + len({round(p[3], 6) for p in self.peaks if p[4]})
+        return math.ceil(entries / PEAKS_PER_LINE) + len(self.notes)
+
+    def finish(self, rows: int, _) -> None:
+        """The shared labels: one per zero-gradient interval at the top of its band; under the chart, each
+        f′'s maximum and what the grey bands mean."""
         x_ref, y_ref = axis_ref("x", rows, 1, 2, 1), axis_ref("y", rows, 1, 2, 1)
         for (a, b), colours in self.dead_labels.items():
             self.annotations.append(
@@ -195,34 +221,23 @@ class Marks:
                     "font": {"color": colours[0] if len(colours) == 1 else "#444444", "size": 12},
                 }
             )
-        for k, (value, named) in enumerate(sorted(self.plateaus.items(), reverse=True)):
-            names = ", ".join(label for label, _colour in named)
-            self.annotations.append(
-                {
-                    "x": x_right,
-                    "y": value,
-                    "xref": x_ref,
-                    "yref": y_ref,
-                    "xanchor": "right",
-                    "yanchor": "bottom",
-                    "yshift": 2 + 16 * k,
-                    "text": _("max f′ = {d:.3g}").format(d=value) + f" ({names})",
-                    "showarrow": False,
-                    "font": {"color": named[0][1] if len(named) == 1 else "#444444", "size": 12},
-                }
-            )
-        if self.saturated:
+        if self.saturated:  # under the chart with the maxima, not over the curves at f′ ≈ 0
+            self.notes.append(_("grey bands: saturated, |f′| < 1% of its largest value"))
+        if self.peaks or self.notes:
+            lines = ([self.peak_summary(_)] if self.peaks else []) + self.notes
             self.annotations.append(
                 {
                     "x": 0,
                     "y": 0,
-                    "xref": x_ref + " domain",
-                    "yref": y_ref + " domain",
+                    "xref": "paper",
+                    "yref": "paper",
                     "xanchor": "left",
-                    "yanchor": "bottom",
-                    "text": _("grey bands: saturated, |f′| < 1% of its largest value"),
+                    "yanchor": "top",
+                    "yshift": -BELOW_CHART,
+                    "align": "left",
+                    "text": "<br>".join(lines),
                     "showarrow": False,
-                    "font": {"color": "#555555", "size": 11},
+                    "font": {"size": 12},
                 }
             )
 
@@ -283,28 +298,22 @@ def _annotate(marks: Marks, traces: list[dict], curve: Curve, colour: str, annot
         traces.append(on_subplot(dots, rows, 1, 2, 1))
     if "peak" in annotate and math.isfinite(curve.peak[1]) and curve.peak[1] != 0:
         x_peak, d_peak, plateau = curve.peak
-        if plateau:  # attained on a whole interval: no point to mark, one label for all who share it
-            marks.plateaus.setdefault(round(d_peak, 6), []).append((curve.label, colour))
-            return
-        same_spot = sum(
-            1
-            for a in marks.annotations
-            if a.get("showarrow")
-            and abs(a["x"] - x_peak) < 0.05 * (curve.x[-1] - curve.x[0])
-            and abs(a["y"] - d_peak) < 0.1 * abs(d_peak)
-        )
-        marks.annotations.append(
-            {
-                "x": x_peak,
-                "y": d_peak,
-                "xref": x_ref,
-                "yref": y_ref,
-                "text": _("max f′ = {d:.3g} at x = {x:.3g}").format(d=d_peak, x=x_peak),
-                "showarrow": True,
-                "arrowhead": 2,
-                "arrowcolor": colour,
-                "ax": 40,
-                "ay": -30 - 18 * same_spot,
-                "font": {"color": colour, "size": 12},
+        marks.peaks.append((curve.label, colour, x_peak, d_peak, plateau))
+        if not plateau:  # a point to mark: a star on the derivative, the numbers under the chart
+            star = {
+                "type": "scatter",
+                "x": [x_peak],
+                "y": [d_peak],
+                "mode": "markers",
+                "marker": {"color": colour, "size": 13, "symbol": "star", "line": {"color": "white", "width": 1}},
+                "name": _("peak of f′"),
+                "legendgroup": curve.name,
+                "showlegend": False,
+                "hovertemplate": _("max f′ = {d:.3g} at x = {x:.3g}").format(d=d_peak, x=x_peak) + "<extra></extra>",
             }
-        )
+            traces.append(on_subplot(star, rows, 1, 2, 1))
+
+
+def _escape(text: str) -> str:
+    """Text shown inside Plotly's HTML-like labels, with its markup characters neutralised."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -19,7 +19,17 @@ import plotly.graph_objects as go
 
 from ..i18n import N_, translator
 from ..network import Stats
-from .style import axes_of, axis_key, base_layout, colour_for, make_figure, on_subplot, subplot_layout
+from .style import (
+    axes_of,
+    axis_key,
+    axis_ref,
+    base_layout,
+    colour_for,
+    log_ticks,
+    make_figure,
+    on_subplot,
+    subplot_layout,
+)
 
 INIT_LABELS = {
     "xavier_normal": N_("Xavier normal"),
@@ -84,17 +94,6 @@ def _layout(title: str, height: int, **overrides) -> dict:
     )
 
 
-def _log_ticks(arrays: Sequence[np.ndarray]) -> list[float] | None:
-    """1-2-5 tick values for a log axis spanning at most 3 decades (Plotly's own ticks there are bare
-    digits); None (Plotly's powers of ten) for wider ranges."""
-    values = np.concatenate([_positive(a) for a in arrays] or [np.array([np.nan])])
-    values = values[np.isfinite(values)]
-    if values.size == 0 or np.log10(values.max() / values.min()) > 3:
-        return None
-    low, high = math.floor(np.log10(values.min())), math.ceil(np.log10(values.max()))
-    return [m * 10.0**k for k in range(low, high + 1) for m in (1, 2, 5)]
-
-
 def _positive(values: np.ndarray) -> np.ndarray:
     """Values for a log axis: zeros, NaN and infinities become NaN (gaps)."""
     out = np.asarray(values, dtype=np.float64).copy()
@@ -102,10 +101,50 @@ def _positive(values: np.ndarray) -> np.ndarray:
     return out
 
 
+ZERO_MARKER = "x-thin-open"
+
+
+def _floor(arrays: Sequence[np.ndarray]) -> float:
+    """Where a log axis shows values that are exactly 0: a decade below its smallest positive value."""
+    values = np.concatenate([np.ravel(_positive(a)) for a in arrays] or [np.array([np.nan])])
+    values = values[np.isfinite(values)]
+    return 10.0 ** (math.floor(np.log10(values.min())) - 1) if values.size else 1e-3
+
+
+def _log_axis(arrays: Sequence[np.ndarray], floor: float | None, max_labels: int = 5) -> dict:
+    """A log axis over ``arrays`` (and down to ``floor`` when zeros are drawn there), labelled in whole
+    decades (``style.log_ticks``)."""
+    values = np.concatenate([np.ravel(_positive(a)) for a in arrays] or [np.array([np.nan])])
+    if floor is not None:
+        values = np.append(values, floor)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return {"type": "log"}
+    span = [math.log10(values.min()), math.log10(values.max())]
+    pad = max(0.08 * (span[1] - span[0]), 0.15)
+    return {"type": "log", "range": [span[0] - pad, span[1] + pad], **log_ticks(values, max_labels)}
+
+
+def _exactly_zero(stats: Stats, label: str, colour: str, values: np.ndarray, floor: float, _) -> dict:
+    """Layers where a norm is exactly 0, as markers at the axis floor (a log axis cannot show 0)."""
+    zero = np.flatnonzero(np.asarray(values) == 0)
+    return dict(
+        type="scatter",
+        x=np.asarray(stats.layers)[zero],
+        y=np.full(zero.size, floor),
+        name=label,
+        legendgroup=label,
+        mode="markers",
+        marker=dict(symbol=ZERO_MARKER, size=11, color=colour, line=dict(width=2.5, color=colour)),
+        hovertemplate=label + " · " + _("layer") + " %{x}: " + _("exactly 0") + "<extra></extra>",
+    )
+
+
 def gradient_norm_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequence[str] | None = None) -> go.Figure:
     """Per-layer gradient norms on log axes, measured (solid, markers) beside the mean-field
     prediction (dashed): top, the gradient flowing back ‖∂L/∂z_l‖ (it changes by √χ per layer);
-    bottom, the weight gradient ‖∂L/∂W_l‖ (that times the size of the layer's input)."""
+    bottom, the weight gradient ‖∂L/∂W_l‖ (that times the size of the layer's input). A norm that is
+    exactly 0 (a dead network) is drawn as ✕ at the axis floor, labelled "exactly 0"."""
     _ = translator(lang)
     layout = subplot_layout(
         2,
@@ -114,55 +153,66 @@ def gradient_norm_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequen
         shared_xaxes=True,
         vertical_spacing=0.09,
     )
+    names = _labels(runs, labels, lang)
+    rows = {
+        1: [(r.grad_z_norm, r.theory.grad_z_norm if r.theory else None) for r in runs],
+        2: [(r.grad_norm, r.theory.grad_norm if r.theory else None) for r in runs],
+    }
     traces = []
-    for stats, label, (colour, marker) in zip(runs, _labels(runs, labels, lang), run_styles(runs), strict=True):
-        theory = stats.theory
-        for row, measured, predicted in (
-            (1, stats.grad_z_norm, theory.grad_z_norm if theory else None),
-            (2, stats.grad_norm, theory.grad_norm if theory else None),
+    for row, pairs in rows.items():
+        arrays = [a for pair in pairs for a in pair if a is not None]
+        zeros = any(np.any(np.asarray(measured) == 0) for measured, _p in pairs)
+        floor = _floor(arrays) if zeros else None
+        for stats, label, (colour, marker), (measured, predicted) in zip(
+            runs, names, run_styles(runs), pairs, strict=True
         ):
-            traces.append(
-                on_subplot(
-                    dict(
-                        type="scatter",
-                        x=stats.layers,
-                        y=_positive(measured),
-                        name=label,
-                        legendgroup=label,
-                        showlegend=row == 1,
-                        mode="lines+markers",
-                        line=dict(color=colour, width=2.5),
-                        marker=dict(symbol=marker, size=5),
-                        hovertemplate=label + " · " + _("layer") + " %{x}: %{y:.3g}<extra></extra>",
-                    ),
-                    2,
-                    1,
-                    row,
-                    1,
+            drawn = bool(np.any(np.isfinite(_positive(measured))))
+            trace = dict(
+                type="scatter",
+                x=stats.layers,
+                y=_positive(measured),
+                name=label,
+                legendgroup=label,
+                showlegend=row == 1 and drawn,
+                mode="lines+markers",
+                line=dict(color=colour, width=2.5),
+                marker=dict(symbol=marker, size=5),
+                hovertemplate=label + " · " + _("layer") + " %{x}: %{y:.3g}<extra></extra>",
+            )
+            traces.append(on_subplot(trace, 2, 1, row, 1))
+            if floor is not None and np.any(np.asarray(measured) == 0):
+                zero = _exactly_zero(stats, label, colour, measured, floor, _)
+                zero["showlegend"] = row == 1 and not drawn
+                traces.append(on_subplot(zero, 2, 1, row, 1))
+            if predicted is not None:
+                theory = dict(
+                    type="scatter",
+                    x=stats.layers,
+                    y=_positive(predicted),
+                    name=_("{label}: mean-field theory").format(label=label),
+                    legendgroup=label,
+                    showlegend=False,
+                    mode="lines",
+                    line=dict(color=colour, width=1.5, dash="dash"),
+                    hovertemplate=_("theory") + " · " + _("layer") + " %{x}: %{y:.3g}<extra></extra>",
+                )
+                traces.append(on_subplot(theory, 2, 1, row, 1))
+        axis = layout[axis_key("y", 2, 1, row, 1)]
+        axis.update(_log_axis(arrays, floor), title=dict(text=_("norm (log scale)")))
+        if floor is not None:
+            layout.setdefault("annotations", []).append(
+                dict(
+                    text=_("✕ exactly 0"),
+                    showarrow=False,
+                    xref=axis_ref("x", 2, 1, row, 1) + " domain",
+                    x=0.0,
+                    xanchor="left",
+                    yref=axis_ref("y", 2, 1, row, 1),
+                    y=math.log10(floor),
+                    yanchor="bottom",
+                    font=dict(size=12, color="#555555"),
                 )
             )
-            if predicted is not None:
-                traces.append(
-                    on_subplot(
-                        dict(
-                            type="scatter",
-                            x=stats.layers,
-                            y=_positive(predicted),
-                            name=_("{label}: mean-field theory").format(label=label),
-                            legendgroup=label,
-                            showlegend=False,
-                            mode="lines",
-                            line=dict(color=colour, width=1.5, dash="dash"),
-                            hovertemplate=_("theory") + " · " + _("layer") + " %{x}: %{y:.3g}<extra></extra>",
-                        ),
-                        2,
-                        1,
-                        row,
-                        1,
-                    )
-                )
-    for axis in axes_of(layout, "y"):
-        axis.update(type="log", exponentformat="power", title=dict(text=_("norm (log scale)")))
     layout[axis_key("x", 2, 1, 2, 1)]["title"] = dict(text=_("layer (1 = next to the input)"))
     layout.update(_layout(_("Gradient norms per layer · dashed: mean-field theory"), 700))
     return make_figure(traces, layout)
@@ -172,8 +222,12 @@ def layer_factor_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequenc
     """What each layer does to the squared gradient, ‖δ_l‖²/‖δ_{l+1}‖², beside χ_l = σ_w²·E[f′(z_l)²]."""
     _ = translator(lang)
     traces = []
+    notes: list[str] = []
     for stats, label, (colour, marker) in zip(runs, _labels(runs, labels, lang), run_styles(runs), strict=True):
         x = stats.layers[:-1]
+        undefined = not np.any(np.isfinite(_positive(stats.layer_factor)))
+        if undefined:  # 0/0 in every layer: nothing to draw, so say why instead of a legend entry
+            notes.append(_("{label}: no ratio, its gradient is exactly 0").format(label=label))
         traces.append(
             dict(
                 type="scatter",
@@ -181,6 +235,7 @@ def layer_factor_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequenc
                 y=_positive(stats.layer_factor),
                 name=label,
                 legendgroup=label,
+                showlegend=not undefined,
                 mode="markers",
                 marker=dict(color=colour, symbol=marker, size=6),
                 hovertemplate=label + " · " + _("layer") + " %{x}: %{y:.3g}<extra></extra>",
@@ -200,7 +255,9 @@ def layer_factor_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequenc
                     hovertemplate="χ · " + _("layer") + " %{x}: %{y:.3g}<extra></extra>",
                 )
             )
-    ticks = _log_ticks([r.layer_factor for r in runs] + [r.theory.chi[:-1] for r in runs if r.theory is not None])
+    log_axis = _log_axis(
+        [r.layer_factor for r in runs] + [r.theory.chi[:-1] for r in runs if r.theory is not None], None
+    )
     layout = _layout(
         _("What each layer does to the squared gradient · dashed: χ"),
         460,
@@ -217,11 +274,14 @@ def layer_factor_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequenc
                 line=dict(color="rgba(0,0,0,0.4)", width=1, dash="dot"),
             )
         ],
-        yaxis=dict(
-            type="log", tickvals=ticks, tickformat=".2~g", title=dict(text=_("‖δ_l‖² / ‖δ_(l+1)‖² (log scale)"))
-        ),
+        yaxis=dict(**log_axis, title=dict(text=_("‖δ_l‖² / ‖δ_(l+1)‖² (log scale)"))),
         xaxis=dict(title=dict(text=_("layer l"))),
     )
+    for i, note in enumerate(notes):
+        layout.setdefault("annotations", []).append(
+            dict(text=note, showarrow=False, xref="paper", yref="paper", x=0.01, y=0.98 - 0.07 * i, xanchor="left",
+                 yanchor="top", font=dict(size=13))
+        )  # fmt: skip
     return make_figure(traces, layout)
 
 
@@ -342,7 +402,9 @@ def activity_heatmap(
         )
         traces.append(on_subplot(heatmap, rows, cols, row + 1, col + 1))
     for axis in axes_of(layout, "x"):
-        axis["title"] = dict(text=_("unit"))
+        axis.update(title=dict(text=_("unit")), tickformat="d")  # units are whole numbers (not 0.5, 1, 1.5)
+        if shown <= 12:
+            axis["dtick"] = 1
     for row in range(1, rows + 1):
         layout[axis_key("y", rows, cols, row, 1)]["title"] = dict(text=_("layer"))
     title = _("How often each unit is active (|f′| ≥ 1% of max) · dark stripes: dead units")
@@ -356,7 +418,12 @@ def activity_heatmap(
                 colorscale="Viridis",
                 cmin=0,
                 cmax=1,
-                colorbar=dict(title=dict(text=_("active")), tickformat=".0%", len=0.8),
+                colorbar=dict(
+                    title=dict(text=_("active"), side="top"),
+                    tickformat=".0%",
+                    len=0.8,
+                    ticklabelposition="outside bottom",  # "100%" under its tick, clear of the title above
+                ),
             ),
         )
     )

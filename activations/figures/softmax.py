@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from .. import get
 from ..i18n import translator
 from ..softmax import softmax, softmax_jacobian, temperature_sweep
-from .style import OKABE_ITO, axis_key, base_layout, colour_for, make_figure, on_subplot, subplot_layout
+from .style import OKABE_ITO, axis_key, base_layout, colour_for, log_ticks, make_figure, on_subplot, subplot_layout
 
 LOGIT_COLOUR = "#999999"
 PROBABILITY_COLOUR = OKABE_ITO[4]
@@ -127,8 +127,16 @@ def temperature_figure(logits: Sequence[float], temperature: float, lang: str = 
         title={"text": _("Low T saturates: max p → 1, ‖J‖ → 0"), "font": {"size": 14}},
         legend={"orientation": "h", "yanchor": "top", "y": -0.25, "xanchor": "left", "x": 0},
         margin={"l": 60, "r": 60, "t": 50, "b": 40},
-        xaxis={"type": "log", "title": {"text": _("temperature T (log scale)")}, "domain": [0.0, 0.94]},
-        yaxis={"title": {"text": _("largest probability")}, "range": [0, 1.05]},
+        # decades only (Plotly labels the 2 and 5 between them with bare digits), padded so the end labels
+        # of the three axes do not meet in the corners
+        xaxis={
+            "type": "log",
+            "title": {"text": _("temperature T (log scale)")},
+            "domain": [0.0, 0.94],
+            "range": [-2.15, 2.15],
+            **log_ticks([0.01, 100.0]),
+        },
+        yaxis={"title": {"text": _("largest probability")}, "range": [-0.06, 1.06]},
         yaxis2={
             "title": {"text": _("‖J‖ (log scale)")},
             "type": "log",
@@ -136,7 +144,7 @@ def temperature_figure(logits: Sequence[float], temperature: float, lang: str = 
             "overlaying": "y",
             "side": "right",
             "anchor": "x",
-            "range": [lowest, 0.1],
+            "range": [lowest - 0.08 * (0.1 - lowest), 0.1],
             "dtick": max(1, math.ceil(-lowest / 6)),  # whole decades, at most about 7 ticks
         },
         shapes=[{**marker, "line": {"color": "black", "dash": "dash"}}],
@@ -169,5 +177,6 @@ def sigmoid_link_figure(lang: str = "en") -> go.Figure:
         height=380,
         title={"text": _("Two-class softmax of [x, 0] is the sigmoid σ(x)"), "font": {"size": 13}},
         xaxis={"title": {"text": "x"}},
+        legend={"orientation": "v", "x": 0.02, "xanchor": "left", "y": 0.95, "yanchor": "top"},  # clear of the title
     )
     return make_figure([sigmoid, softmax_line], layout)

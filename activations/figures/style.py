@@ -8,9 +8,11 @@ Colours come from colour-blind-safe qualitative palettes (Okabe & Ito 2008; Paul
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Sequence
 from functools import cache, lru_cache
 
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
@@ -152,3 +154,32 @@ def axes_of(layout: dict, kind: str) -> list[dict]:
 def make_figure(traces: list[dict], layout: dict) -> go.Figure:
     """The one place such a figure is made, and validated: ``layout`` over the app's template."""
     return go.Figure(data=traces, layout={"template": plot_template(), **layout})
+
+
+_SUPERSCRIPT_DIGITS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_of_ten_label(exponent: int) -> str:
+    """10ⁿ as a tick label: 1, 10, 100 and 0.1, 0.01 as digits, 10⁻³ and beyond as a power."""
+    if -2 <= exponent <= 2:
+        return f"{10.0**exponent:g}"
+    return "10" + str(exponent).translate(_SUPERSCRIPT_DIGITS)
+
+
+def log_ticks(values, max_labels: int = 6) -> dict:
+    """Tick values and labels for a log axis over the positive finite ``values``: whole decades, every
+    k-th one so that at most ``max_labels`` are labelled; 1-2-5 steps when the data span under a decade
+    and a half. Plotly's own log ticks label the minor ticks with bare digits ("2 5 2 5", "9 8 7 …"),
+    which on a projector read as values; these labels always state their value. {} if nothing is positive."""
+    v = np.asarray(values, dtype=np.float64).ravel()
+    v = v[np.isfinite(v) & (v > 0)]
+    if v.size == 0:
+        return {}
+    low, high = math.floor(np.log10(v.min()) + 1e-9), math.ceil(np.log10(v.max()) - 1e-9)
+    high = max(high, low + 1)
+    if high - low <= 1.5:
+        ticks = [m * 10.0**k for k in range(low, high + 1) for m in (1, 2, 5) if m * 10.0**k <= 10.0**high]
+        return {"tickvals": ticks, "ticktext": [f"{t:.3g}" for t in ticks]}
+    step = max(1, math.ceil((high - low) / max(max_labels - 1, 1)))
+    exponents = list(range(high, low - 1, -step))[::-1]
+    return {"tickvals": [10.0**e for e in exponents], "ticktext": [power_of_ten_label(e) for e in exponents]}
