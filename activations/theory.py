@@ -185,6 +185,58 @@ def length_map(
     return q, second_moment, derivative_moment
 
 
+def residual_length_map(
+    activation: str | Activation,
+    depth: int,
+    sigma_w2: float | Sequence[float],
+    *,
+    bias: float = 0.0,
+    sigma_b2: float = 0.0,
+    input_second_moment: float = 1.0,
+    input_mean: float = 0.0,
+    params: Mapping[str, float] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r""":func:`length_map` for the residual net :math:`h^l = h^{l-1} + f(z^l)` (Yang & Schoenholz 2017).
+
+    :math:`q^l = \sigma_w^2 m^{l-1} + \sigma_b^2` as before, and the second moment :math:`m^l = \mathbb E[(h^l)^2]`
+    and mean :math:`\mu^l` of a unit add up along the skip path,
+
+    .. math::
+
+        m^l = m^{l-1} + 2\mu^{l-1}\,\mathbb E[f(z^l)] + \mathbb E[f(z^l)^2], \qquad
+        \mu^l = \mu^{l-1} + \mathbb E[f(z^l)],
+
+    because a unit's :math:`h^{l-1}_i` and its :math:`z^l_i = \sum_j W_{ij} h^{l-1}_j` are independent at
+    large width. Returns (q, m, E[f′(z)²]) per layer; NaN from the first layer whose q overflows.
+    """
+    if depth < 1:
+        raise ValueError(f"depth must be at least 1, got {depth}")
+    act = registry.get(activation)
+    p = act.resolve(params)
+    sw2 = _per_layer(sigma_w2, depth, "sigma_w2")
+    q, second_moment, derivative_moment = (np.full(depth, np.nan) for _ in range(3))
+    m, mu = float(input_second_moment), float(input_mean)
+    kinks = act.kink_points(**p)
+    for layer in range(depth):
+        q_l = sw2[layer] * m + sigma_b2
+        if not math.isfinite(q_l):
+            break
+        x, weights = gaussian_rule(bias, q_l, kinks)
+        with np.errstate(over="ignore", invalid="ignore"):
+            f = np.asarray(act(x, **p), dtype=np.float64)
+            d = np.asarray(act.derivative(x, **p), dtype=np.float64)
+            mean_f, f2, d2 = float(weights @ f), float(weights @ f**2), float(weights @ d**2)
+        m, mu = m + 2 * mu * mean_f + f2, mu + mean_f
+        q[layer], second_moment[layer], derivative_moment[layer] = q_l, m, d2
+    return q, second_moment, derivative_moment
+
+
+# Yang, Pennington, Rao, Sohl-Dickstein & Schoenholz 2019, "A Mean Field Theory of Batch Normalization":
+# in a deep BatchNorm-ReLU network at initialisation, in the large-batch limit, the squared gradient
+# grows by this factor per layer toward the input (THEORY.md §6).
+BATCHNORM_RELU_GROWTH = math.pi / (math.pi - 1)
+
+
 @dataclass(frozen=True, eq=False)
 class MeanField:
     """Mean-field predictions per layer l = 1..L (arrays of length L, index 0 is layer 1).
@@ -200,6 +252,12 @@ class MeanField:
     log10_grad_h_norm: np.ndarray
     log10_grad_z_norm: np.ndarray
     log10_grad_norm: np.ndarray
+    architecture: str = "plain"
+
+    @property
+    def growth(self) -> np.ndarray:
+        """Predicted factor of E‖∂L/∂h‖² per layer toward the input: χ (plain) or 1 + χ (residual)."""
+        return 1.0 + self.chi if self.architecture == "residual" else self.chi
 
     @property
     def grad_norm(self) -> np.ndarray:
@@ -236,8 +294,14 @@ def mean_field(
     input_second_moment: float = 1.0,
     params: Mapping[str, float] | None = None,
     top_error_variance: float = 1.0,
+    architecture: str = "plain",
+    input_mean: float = 0.0,
 ) -> MeanField:
     r"""Predicted per-layer gradient norms for a square network of ``width`` units per layer.
+
+    ``architecture`` "plain" or "residual" (:func:`residual_length_map` forward; backward the skip adds
+    the identity: :math:`\|\partial L/\partial h^{l-1}\|^2 = (1 + \chi^l)\|\partial L/\partial h^l\|^2`,
+    Yang & Schoenholz 2017); ``input_mean`` is the input's mean (used by the residual map only).
 
     The top gradient is :math:`\partial L/\partial h^L = \varepsilon / B` with i.i.d. entries of
     variance ``top_error_variance`` (B = batch), independent of the weights. Then, with n = width,
@@ -252,7 +316,11 @@ def mean_field(
     (the last because the samples' errors are independent, so cross terms average out).
     """
     sw2 = _per_layer(sigma_w2, depth, "sigma_w2")
-    q, second_moment, derivative_moment = length_map(
+    if architecture not in ("plain", "residual"):
+        raise ValueError(f"mean-field theory here covers 'plain' and 'residual' networks, not {architecture!r}")
+    forward = length_map if architecture == "plain" else residual_length_map
+    extra = {} if architecture == "plain" else {"input_mean": input_mean}
+    q, second_moment, derivative_moment = forward(
         activation,
         depth,
         sw2,
@@ -260,6 +328,7 @@ def mean_field(
         sigma_b2=sigma_b2,
         input_second_moment=input_second_moment,
         params=params,
+        **extra,
     )
     above = np.append(sw2[1:], sw2[-1])  # the gradient reaching h_l comes through W_{l+1}
     chi = above * derivative_moment
@@ -272,7 +341,10 @@ def mean_field(
         log_gh[layer] = log_h
         log_gz[layer] = log_h + 0.5 * _log10(derivative_moment[layer])
         log_gw[layer] = log_gz[layer] + 0.5 * _log10(width * fan_in_moment[layer])
-        log_h = log_gz[layer] + 0.5 * _log10(sw2[layer])
+        if architecture == "residual":
+            log_h += 0.5 * _log10(1.0 + sw2[layer] * derivative_moment[layer])
+        else:
+            log_h = log_gz[layer] + 0.5 * _log10(sw2[layer])
     return MeanField(
         q=q,
         second_moment=second_moment,
@@ -281,4 +353,5 @@ def mean_field(
         log10_grad_h_norm=log_gh,
         log10_grad_z_norm=log_gz,
         log10_grad_norm=log_gw,
+        architecture=architecture,
     )

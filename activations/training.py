@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import datasets, registry
+from .engine import check_architecture, layer_backward, layer_forward
 from .i18n import N_
 from .init import INITS, init_weight
 from .registry import Activation
@@ -89,8 +90,10 @@ class TrainConfig:
     momentum: float = 0.9
     record_every: int = 10
     sigma_w: float | None = None
+    architecture: str = "plain"
 
     def __post_init__(self) -> None:
+        check_architecture(self.architecture)
         if self.dataset not in datasets.DATASETS:
             raise ValueError(f"unknown dataset {self.dataset!r}; valid: {', '.join(datasets.DATASETS)}")
         for name, (lo, hi) in LIMITS.items():
@@ -191,6 +194,8 @@ class Network:
     readout_weight: np.ndarray
     readout_bias: np.ndarray
     alpha: np.ndarray | None = None
+    architecture: str = "plain"
+    norm_statistics: list[tuple[np.ndarray, np.ndarray]] | None = None  # BatchNorm's (μ, σ²) per layer, inference
 
     def arrays(self) -> list[np.ndarray]:
         """All trainable arrays in a fixed order: W₁, b₁, …, W_L, b_L, W_o, b_o[, α]."""
@@ -201,17 +206,19 @@ class Network:
         return out
 
     @classmethod
-    def from_arrays(cls, arrays: list[np.ndarray], depth: int, learns_alpha: bool) -> Network:
+    def from_arrays(cls, arrays: list[np.ndarray], depth: int, learns_alpha: bool, architecture="plain") -> Network:
         return cls(
             weights=list(arrays[0 : 2 * depth : 2]),
             biases=list(arrays[1 : 2 * depth : 2]),
             readout_weight=arrays[2 * depth],
             readout_bias=arrays[2 * depth + 1],
             alpha=arrays[2 * depth + 2] if learns_alpha else None,
+            architecture=architecture,
         )
 
     def copy(self) -> Network:
-        return Network.from_arrays([a.copy() for a in self.arrays()], len(self.weights), self.alpha is not None)
+        arrays = [a.copy() for a in self.arrays()]
+        return Network.from_arrays(arrays, len(self.weights), self.alpha is not None, self.architecture)
 
 
 def init_network(cfg: TrainConfig, rng: np.random.Generator) -> Network:
@@ -232,6 +239,7 @@ def init_network(cfg: TrainConfig, rng: np.random.Generator) -> Network:
         readout_weight=readout,
         readout_bias=np.zeros(sizes[-1]),
         alpha=alpha,
+        architecture=cfg.architecture,
     )
 
 
@@ -246,13 +254,18 @@ class Pass:
 
 
 def forward(net: Network, x: np.ndarray, act: Activation, params: Mapping[str, float]) -> list[np.ndarray]:
-    """[z₁, h₁, …, z_L, h_L, logits]: every intermediate of the forward pass."""
+    """[z₁, h₁, …, z_L, h_L, logits]: every intermediate of the forward pass (no derivatives).
+
+    BatchNorm layers use ``net.norm_statistics`` (inference mode) when set, else the batch's own."""
     out = []
     h = x
     for layer, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
-        z = h @ w.T + b
-        h = act(z, **_layer_params(net, params, layer))
-        out += [z, h]
+        stats = net.norm_statistics[layer] if net.norm_statistics is not None else None
+        step = layer_forward(
+            h, w, b, act, _layer_params(net, params, layer), net.architecture, statistics=stats, with_derivative=False
+        )
+        h = step.h
+        out += [step.z, h]
     out.append(h @ net.readout_weight.T + net.readout_bias)
     return out
 
@@ -266,10 +279,16 @@ def _layer_params(net: Network, params: Mapping[str, float], layer: int) -> Mapp
 def forward_backward(net: Network, x: np.ndarray, y: np.ndarray, act: Activation, params: Mapping[str, float]) -> Pass:
     """Mean softmax cross-entropy over the batch and its exact gradient with respect to every parameter.
 
-    A non-finite logit (a diverging run) gives ``loss = inf`` and no gradients.
+    The hidden layers are :mod:`activations.engine`'s (``net.architecture``, batch statistics for
+    BatchNorm); this function adds the read-out, the loss and PReLU's α. A non-finite logit (a
+    diverging run) gives ``loss = inf`` and no gradients.
     """
-    acts = forward(net, x, act, params)
-    logits = acts[-1]
+    layers = []
+    h = x
+    for layer, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
+        layers.append(layer_forward(h, w, b, act, _layer_params(net, params, layer), net.architecture))
+        h = layers[-1].h
+    logits = h @ net.readout_weight.T + net.readout_bias
     depth = len(net.weights)
     if not np.all(np.isfinite(logits)):
         return Pass(math.inf, logits, [], [])
@@ -281,33 +300,27 @@ def forward_backward(net: Network, x: np.ndarray, y: np.ndarray, act: Activation
     grad_logits = np.exp(log_p)
     grad_logits[rows, y] -= 1.0
     grad_logits /= batch
-    h_top = acts[-2]
-    grad_wo = grad_logits.T @ h_top
+    grad_wo = grad_logits.T @ h
     grad_bo = grad_logits.sum(axis=0)
     grad_h = grad_logits @ net.readout_weight
 
     grad_w: list[np.ndarray] = [np.empty(0)] * depth
     grad_b: list[np.ndarray] = [np.empty(0)] * depth
     grad_alpha = np.zeros(depth) if net.alpha is not None else None
-    derivatives: list[np.ndarray] = [np.empty(0)] * depth
     for layer in reversed(range(depth)):
-        z = acts[2 * layer]
-        h_below = x if layer == 0 else acts[2 * layer - 1]
-        layer_params = _layer_params(net, params, layer)
-        fprime = act.derivative(z, **layer_params)
-        derivatives[layer] = fprime
+        h_below = x if layer == 0 else layers[layer - 1].h
         if grad_alpha is not None:
             # h = αz on the non-positive side (PyTorch's branch at 0), so ∂h/∂α = min(z, 0) there.
-            grad_alpha[layer] = np.sum(grad_h * np.minimum(z, 0.0))
-        grad_z = grad_h * fprime
-        grad_w[layer] = grad_z.T @ h_below
-        grad_b[layer] = grad_z.sum(axis=0)
-        if layer > 0:
-            grad_h = grad_z @ net.weights[layer]
+            grad_alpha[layer] = np.sum(grad_h * np.minimum(layers[layer].z, 0.0))
+        _, grad_u, grad_h = layer_backward(
+            layers[layer], grad_h, net.weights[layer], net.architecture, need_below=layer > 0
+        )
+        grad_w[layer] = grad_u.T @ h_below
+        grad_b[layer] = grad_u.sum(axis=0)
     grads = [g for wb in zip(grad_w, grad_b, strict=True) for g in wb] + [grad_wo, grad_bo]
     if grad_alpha is not None:
         grads.append(grad_alpha)
-    return Pass(loss, logits, derivatives, grads)
+    return Pass(loss, logits, [layer.fprime for layer in layers], grads)
 
 
 # --- optimisers ---------------------------------------------------------------------------------------
@@ -387,7 +400,38 @@ class TrainResult:
 
     @property
     def network(self) -> Network:
-        return Network(list(self.weights), list(self.biases), self.readout_weight, self.readout_bias, self.final_alpha)
+        """The final parameters; for BatchNorm with the inference statistics of :meth:`norm_statistics`."""
+        return Network(
+            list(self.weights),
+            list(self.biases),
+            self.readout_weight,
+            self.readout_bias,
+            self.final_alpha,
+            architecture=self.config.architecture,
+            norm_statistics=self.norm_statistics() if self.config.architecture == "batchnorm" else None,
+        )
+
+    def norm_statistics(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """BatchNorm's inference statistics: each layer's (μ, σ²) over the first NORM_STATISTICS_SAMPLES
+        training examples (the data are shuffled, so a fair sample), layer by layer, each layer seeing the
+        layers below normalised by their own statistics; what ``BatchNorm1d``'s running averages estimate.
+        Computed once per result."""
+        if "norm_statistics" not in self.extra:
+            cfg = self.config
+            x, _ = datasets.make_dataset(cfg.dataset, cfg.n_samples, cfg.noise, cfg.seed)
+            h = x[:NORM_STATISTICS_SAMPLES]
+            out = []
+            with np.errstate(over="ignore", invalid="ignore"):
+                for layer, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+                    u = h @ w.T + b
+                    stats = (u.mean(axis=0), u.var(axis=0))
+                    out.append(stats)
+                    p = dict(cfg.params)
+                    if self.final_alpha is not None:
+                        p["alpha"] = float(self.final_alpha[layer])
+                    h = layer_forward(h, w, b, cfg.act, p, "batchnorm", statistics=stats, with_derivative=False).h
+            self.extra["norm_statistics"] = out
+        return self.extra["norm_statistics"]
 
     @property
     def finished(self) -> bool:
@@ -466,7 +510,7 @@ def iter_training(cfg: TrainConfig) -> Iterator[TrainResult]:
     for step in range(1, cfg.steps + 1):
         idx = next(batches)
         with np.errstate(over="ignore", invalid="ignore"):  # a diverging run overflows; detected below
-            if len(idx) <= EVAL_CHUNK:
+            if len(idx) <= EVAL_CHUNK or cfg.architecture == "batchnorm":  # BatchNorm: the whole batch's statistics
                 batch = forward_backward(net, x[idx], y[idx], act, params)
             else:
                 batch = chunked_forward_backward(net, x[idx], y[idx], act, params)
@@ -475,7 +519,7 @@ def iter_training(cfg: TrainConfig) -> Iterator[TrainResult]:
             yield snapshot(step, _diverged_message(step, batch.loss))
             return
         arrays = new
-        net = Network.from_arrays(arrays, cfg.depth, cfg.learns_alpha)
+        net = Network.from_arrays(arrays, cfg.depth, cfg.learns_alpha, cfg.architecture)
         if step % cfg.record_every == 0 or step == cfg.steps:
             full = evaluate(net, x, y, act, params)
             if not math.isfinite(full.loss):
@@ -486,6 +530,7 @@ def iter_training(cfg: TrainConfig) -> Iterator[TrainResult]:
 
 
 EVAL_CHUNK = 256
+NORM_STATISTICS_SAMPLES = 4096
 
 
 @dataclass
