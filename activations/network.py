@@ -879,7 +879,7 @@ def summarise(stats: Stats, lang: str = "en") -> list[str]:
                 if sentence:
                     out.append(sentence)
         factors = stats.layer_factor[np.isfinite(stats.layer_factor) & (stats.layer_factor > 0)]
-        if factors.size and stats.theory is not None:
+        if factors.size and stats.theory is not None and stats.architecture == "plain":  # residual: 1 + χ, not χ
             measured = float(np.exp(np.mean(np.log(factors))))
             chi = stats.theory.chi[:-1]
             chi = chi[np.isfinite(chi) & (chi > 0)]
