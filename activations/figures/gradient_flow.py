@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 
 from ..i18n import N_, translator
 from ..network import Stats
+from ..theory import PhaseDiagram
 from .style import axes_of, axis_key, base_layout, colour_for, make_figure, on_subplot, subplot_layout
 
 INIT_LABELS = {
@@ -169,7 +170,8 @@ def gradient_norm_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequen
 
 
 def layer_factor_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequence[str] | None = None) -> go.Figure:
-    """What each layer does to the squared gradient, ‖δ_l‖²/‖δ_{l+1}‖², beside χ_l = σ_w²·E[f′(z_l)²]."""
+    """What each layer does to the squared gradient, ‖δ_l‖²/‖δ_{l+1}‖², beside mean-field theory's
+    prediction (χ_l = σ_w²·E[f′(z_l)²] for a plain net; see ``MeanField.layer_factor``)."""
     _ = translator(lang)
     traces = []
     for stats, label, (colour, marker) in zip(runs, _labels(runs, labels, lang), run_styles(runs), strict=True):
@@ -191,7 +193,7 @@ def layer_factor_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequenc
                 dict(
                     type="scatter",
                     x=x,
-                    y=_positive(stats.theory.chi[:-1]),
+                    y=_positive(stats.theory.layer_factor),
                     name=_("{label}: χ").format(label=label),
                     legendgroup=label,
                     showlegend=False,
@@ -200,7 +202,7 @@ def layer_factor_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequenc
                     hovertemplate="χ · " + _("layer") + " %{x}: %{y:.3g}<extra></extra>",
                 )
             )
-    ticks = _log_ticks([r.layer_factor for r in runs] + [r.theory.chi[:-1] for r in runs if r.theory is not None])
+    ticks = _log_ticks([r.layer_factor for r in runs] + [r.theory.layer_factor for r in runs if r.theory is not None])
     layout = _layout(
         _("What each layer does to the squared gradient · dashed: χ"),
         460,
@@ -361,4 +363,68 @@ def activity_heatmap(
         )
     )
     layout["margin"] = {**layout["margin"], "b": 60}
+    return make_figure(traces, layout)
+
+
+def phase_diagram_figure(
+    diagram: PhaseDiagram,
+    current: tuple[float, float] | None = None,
+    lang: str = "en",
+    label: str | None = None,
+) -> go.Figure:
+    """The order-to-chaos phase diagram: ln χ₁ over (σ_w, σ_b) as a heatmap (blue: ordered, gradients
+    vanish; red: chaotic, they explode), the critical line χ₁ = 1 and, at ``current`` = (σ_w, σ_b), the
+    network on the page (Schoenholz et al. 2017, Fig. 1). ``label`` names the activation in the title."""
+    _ = translator(lang)
+    limit = float(np.nanmax(np.abs(diagram.log_chi[np.isfinite(diagram.log_chi)]), initial=1.0))
+    limit = min(max(limit, 0.5), 3.0)  # a symmetric scale around ln χ₁ = 0, clipped to e^±3
+    traces = [
+        dict(
+            type="heatmap",
+            x=diagram.sigma_w,
+            y=diagram.sigma_b,
+            z=np.round(np.clip(diagram.log_chi, -50.0, 50.0), 4),
+            zmin=-limit,
+            zmax=limit,
+            colorscale="RdBu",
+            reversescale=True,
+            colorbar=dict(title=dict(text="ln χ₁"), len=0.8),
+            name="ln χ₁",
+            hovertemplate="σ_w = %{x:.2f}, σ_b = %{y:.2f}: ln χ₁ = %{z:.3f}<extra></extra>",
+        )
+    ]
+    line = np.isfinite(diagram.critical_sigma_w)
+    if line.any():
+        traces.append(
+            dict(
+                type="scatter",
+                x=diagram.critical_sigma_w[line],
+                y=diagram.sigma_b[line],
+                mode="lines",
+                name=_("critical line χ₁ = 1"),
+                line=dict(color="#000000", width=2),
+                hovertemplate=_("critical") + ": σ_w = %{x:.3f}, σ_b = %{y:.2f}<extra></extra>",
+            )
+        )
+    if current is not None:
+        traces.append(
+            dict(
+                type="scatter",
+                x=[current[0]],
+                y=[current[1]],
+                mode="markers",
+                name=_("this network"),
+                marker=dict(color="#ffffff", size=12, symbol="x", line=dict(color="#000000", width=2)),
+                hovertemplate=_("this network") + ": σ_w = %{x:.2f}, σ_b = %{y:.2f}<extra></extra>",
+            )
+        )
+    title = _("Order to chaos: ln χ₁ over (σ_w, σ_b) · blue: gradients vanish · red: they explode")
+    if label:
+        title = f"{label} · {title}"
+    layout = _layout(
+        title,
+        480,
+        xaxis=dict(title=dict(text="σ_w"), range=[float(diagram.sigma_w[0]), float(diagram.sigma_w[-1])]),
+        yaxis=dict(title=dict(text="σ_b"), range=[float(diagram.sigma_b[0]), float(diagram.sigma_b[-1])]),
+    )
     return make_figure(traces, layout)
