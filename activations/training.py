@@ -91,11 +91,27 @@ class TrainConfig:
     record_every: int = 10
     sigma_w: float | None = None
     architecture: str = "plain"
+    test_size: int = 0
+    points: datasets.Points | None = None
 
     def __post_init__(self) -> None:
         check_architecture(self.architecture)
-        if self.dataset not in datasets.DATASETS:
-            raise ValueError(f"unknown dataset {self.dataset!r}; valid: {', '.join(datasets.DATASETS)}")
+        if self.dataset == datasets.CSV:
+            if not isinstance(self.points, datasets.Points):
+                raise ValueError("dataset 'csv' needs the uploaded points (datasets.parse_points_csv)")
+        elif self.points is not None:
+            raise ValueError(f"points are for dataset 'csv', not {self.dataset!r}")
+        elif self.dataset not in datasets.ALL_DATASETS:
+            valid = ", ".join((*datasets.ALL_DATASETS, datasets.CSV))
+            raise ValueError(f"unknown dataset {self.dataset!r}; valid: {valid}")
+        if isinstance(self.test_size, bool) or not isinstance(self.test_size, numbers.Integral) or self.test_size < 0:
+            raise ValueError(f"test_size must be a non-negative integer, got {self.test_size!r}")
+        available = len(self.points) if self.points is not None else datasets.max_samples(self.dataset)
+        if self.dataset in (datasets.CSV, "digits") and self.n_samples + self.test_size > available:
+            raise ValueError(
+                f"{self.dataset!r} has {available} examples: n_samples + test_size must not exceed it, "
+                f"got {self.n_samples} + {self.test_size}"
+            )
         for name, (lo, hi) in LIMITS.items():
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, numbers.Integral):
@@ -104,7 +120,7 @@ class TrainConfig:
                 raise ValueError(f"{name} must be between {lo} and {hi}, got {value}")
         if self.batch_size > self.n_samples:
             raise ValueError(f"batch_size ({self.batch_size}) cannot exceed n_samples ({self.n_samples})")
-        if self.n_samples < datasets.n_classes(self.dataset):
+        if self.n_samples < self.n_classes:
             raise ValueError(f"n_samples must be at least the number of classes of {self.dataset!r}")
         _check_real("noise", self.noise, 0.0, datasets.MAX_NOISE)
         _check_real("lr", self.lr, 0.0, 1e3, open_low=True)
@@ -144,7 +160,15 @@ class TrainConfig:
     @property
     def layer_sizes(self) -> list[int]:
         """[input, hidden × depth, classes]."""
-        return [2, *([self.width] * self.depth), datasets.n_classes(self.dataset)]
+        return [self.n_features, *([self.width] * self.depth), self.n_classes]
+
+    @property
+    def n_classes(self) -> int:
+        return self.points.n_classes if self.points is not None else datasets.n_classes(self.dataset)
+
+    @property
+    def n_features(self) -> int:
+        return 2 if self.points is not None else datasets.n_features(self.dataset)
 
     @property
     def n_records(self) -> int:
@@ -156,7 +180,9 @@ class TrainConfig:
         and for telling runs apart."""
         act = self.act
         values = [getattr(self, f.name) for f in dataclasses.fields(self)]
-        values[[f.name for f in dataclasses.fields(self)].index("activation")] = (act.name, act.formula)
+        names = [f.name for f in dataclasses.fields(self)]
+        values[names.index("activation")] = (act.name, act.formula)
+        values[names.index("points")] = None if self.points is None else self.points.digest
         return tuple(tuple(sorted(v.items())) if isinstance(v, dict) else v for v in values)
 
     def cost(self) -> float:
@@ -397,6 +423,7 @@ class TrainResult:
     message: str = ""
     elapsed: float = 0.0  # seconds of training so far
     extra: dict = field(default_factory=dict)
+    test_accuracy: np.ndarray | None = None  # (k,) on the held-out set (NaN without one), beside ``accuracy``
 
     @property
     def network(self) -> Network:
@@ -418,19 +445,11 @@ class TrainResult:
         Computed once per result."""
         if "norm_statistics" not in self.extra:
             cfg = self.config
-            x, _ = datasets.make_dataset(cfg.dataset, cfg.n_samples, cfg.noise, cfg.seed)
-            h = x[:NORM_STATISTICS_SAMPLES]
-            out = []
-            with np.errstate(over="ignore", invalid="ignore"):
-                for layer, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
-                    u = h @ w.T + b
-                    stats = (u.mean(axis=0), u.var(axis=0))
-                    out.append(stats)
-                    p = dict(cfg.params)
-                    if self.final_alpha is not None:
-                        p["alpha"] = float(self.final_alpha[layer])
-                    h = layer_forward(h, w, b, cfg.act, p, "batchnorm", statistics=stats, with_derivative=False).h
-            self.extra["norm_statistics"] = out
+            net = Network(
+                list(self.weights), list(self.biases), self.readout_weight, self.readout_bias, self.final_alpha
+            )
+            net.architecture = "batchnorm"
+            self.extra["norm_statistics"] = batchnorm_statistics(net, load_data(cfg)[0], cfg.act, cfg.params)
         return self.extra["norm_statistics"]
 
     @property
@@ -489,7 +508,7 @@ def iter_training(cfg: TrainConfig) -> Iterator[TrainResult]:
     if not isinstance(cfg, TrainConfig):
         raise ValueError(f"train takes a TrainConfig, got {type(cfg).__name__}")
     start = time.perf_counter()
-    x, y = datasets.make_dataset(cfg.dataset, cfg.n_samples, cfg.noise, cfg.seed)
+    x, y, x_test, y_test = load_data(cfg)
     act, params = cfg.act, cfg.params
     net = init_network(cfg, np.random.default_rng((cfg.seed, 1)))
     batches = minibatches(cfg.n_samples, cfg.batch_size, np.random.default_rng((cfg.seed, 2)))
@@ -503,7 +522,7 @@ def iter_training(cfg: TrainConfig) -> Iterator[TrainResult]:
     if not math.isfinite(full.loss):
         yield snapshot(0, "The network's output is not finite at initialisation.")
         return
-    history.append(0, full, net)
+    history.append(0, full, net, held_out_accuracy(net, x, x_test, y_test, act, params))
     yield snapshot()
 
     arrays = net.arrays()
@@ -525,12 +544,55 @@ def iter_training(cfg: TrainConfig) -> Iterator[TrainResult]:
             if not math.isfinite(full.loss):
                 yield snapshot(step, _diverged_message(step, full.loss))
                 return
-            history.append(step, full, net)
+            history.append(step, full, net, held_out_accuracy(net, x, x_test, y_test, act, params))
             yield snapshot()
 
 
 EVAL_CHUNK = 256
 NORM_STATISTICS_SAMPLES = 4096
+
+
+def load_data(cfg: TrainConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(x, y, x_test, y_test) of a config: the training set (``datasets.make_dataset``, or the uploaded
+    points' seeded split) and its held-out test set of ``cfg.test_size`` examples (empty when 0)."""
+    if cfg.points is not None:
+        return datasets.split_points(cfg.points, cfg.n_samples, cfg.test_size, cfg.seed)
+    x, y = datasets.make_dataset(cfg.dataset, cfg.n_samples, cfg.noise, cfg.seed)
+    x_test, y_test = datasets.make_test_set(cfg.dataset, cfg.n_samples, cfg.noise, cfg.seed, cfg.test_size)
+    return x, y, x_test, y_test
+
+
+def batchnorm_statistics(net: Network, x: np.ndarray, act: Activation, params) -> list[tuple[np.ndarray, np.ndarray]]:
+    """BatchNorm's inference statistics: each layer's (μ, σ²) of u = h Wᵀ + b over the first
+    NORM_STATISTICS_SAMPLES rows of ``x`` (the training data are shuffled, so a fair sample), layer by
+    layer, each layer seeing the ones below normalised by their own; what ``BatchNorm1d``'s running
+    averages estimate."""
+    h = x[:NORM_STATISTICS_SAMPLES]
+    out = []
+    with np.errstate(over="ignore", invalid="ignore"):
+        for layer, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
+            u = h @ w.T + b
+            stats = (u.mean(axis=0), u.var(axis=0))
+            out.append(stats)
+            p = _layer_params(net, params, layer)
+            h = layer_forward(h, w, b, act, p, "batchnorm", u=u, statistics=stats, with_derivative=False).h
+    return out
+
+
+def held_out_accuracy(
+    net: Network, x: np.ndarray, x_test: np.ndarray, y_test: np.ndarray, act: Activation, params
+) -> float:
+    """Share of the held-out examples whose largest logit is their class (NaN without a test set); BatchNorm
+    in inference mode, with the statistics of the training data ``x``."""
+    if len(y_test) == 0:
+        return math.nan
+    if net.architecture == "batchnorm":
+        net = dataclasses.replace(net, norm_statistics=batchnorm_statistics(net, x, act, params))
+    with np.errstate(over="ignore", invalid="ignore"):
+        logits = np.concatenate(
+            [forward(net, x_test[lo : lo + EVAL_CHUNK], act, params)[-1] for lo in range(0, len(x_test), EVAL_CHUNK)]
+        )
+    return float(np.mean(np.argmax(logits, axis=1) == y_test))
 
 
 @dataclass
@@ -619,6 +681,7 @@ class _History:
     dead_fraction: np.ndarray
     grad_norm: np.ndarray
     alpha: np.ndarray | None
+    test_accuracy: np.ndarray
     k: int = 0
 
     @classmethod
@@ -627,13 +690,15 @@ class _History:
             steps=np.zeros(n, dtype=np.int64),
             loss=np.zeros(n),
             accuracy=np.zeros(n),
+            test_accuracy=np.full(n, np.nan),
             dead_fraction=np.zeros((n, depth)),
             grad_norm=np.zeros((n, depth)),
             alpha=np.zeros((n, depth)) if learns_alpha else None,
         )
 
-    def append(self, step: int, full: Evaluation, net: Network) -> None:
+    def append(self, step: int, full: Evaluation, net: Network, test: float = math.nan) -> None:
         k = self.k
+        self.test_accuracy[k] = test
         self.steps[k] = step
         self.loss[k] = full.loss
         self.accuracy[k] = full.accuracy
@@ -650,6 +715,7 @@ class _History:
             steps=self.steps[:k],
             loss=self.loss[:k],
             accuracy=self.accuracy[:k],
+            test_accuracy=self.test_accuracy[:k],
             dead_fraction=self.dead_fraction[:k],
             grad_norm=self.grad_norm[:k],
             alpha=None if self.alpha is None else self.alpha[:k],
