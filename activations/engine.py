@@ -44,9 +44,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .i18n import N_
 from .registry import Activation
 
 ARCHITECTURES = ("plain", "residual", "layernorm", "batchnorm")
+ARCHITECTURE_LABELS = {  # what the pages call them (N_-marked)
+    "plain": N_("plain"),
+    "residual": N_("residual (skip connections)"),
+    "layernorm": N_("layer normalisation (LayerNorm)"),
+    "batchnorm": N_("batch normalisation (BatchNorm)"),
+}
 NORM_EPS = 1e-5
 _NORM_AXIS = {"layernorm": 1, "batchnorm": 0}  # layernorm: over a sample's units; batchnorm: over the batch
 

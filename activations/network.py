@@ -727,6 +727,9 @@ class Preset:
     bias: float = 0.0
     seed: int = 0
     params: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    architectures: tuple[str, ...] = ("plain",)  # every activation × init runs in each of these
+    sigma_b: float = 0.0
+    paper: str = ""
 
 
 # The page's opening view, sized for a live lecture (every slider move recomputes every network): three
@@ -797,6 +800,42 @@ PRESETS: dict[str, Preset] = {
         width=256,
         batch=64,
         sigma_w=1.0,
+    ),
+    # Measured on seed 0: BatchNorm ×1.484 per layer in ‖∂L/∂W‖² (π/(π−1) = 1.467; a finite batch of 64
+    # adds ~1%), plain He ×0.980; over seeds 0–15 see benchmarks/preset_seeds.py and README.md.
+    "batchnorm_explodes": Preset(
+        title=N_("BatchNorm makes gradients explode (ReLU)"),
+        note=N_(
+            "At initialisation a deep BatchNorm-ReLU network does not keep its gradients in check, it "
+            "makes them explode: each layer multiplies the squared gradient by about π/(π−1) ≈ 1.47 toward "
+            "the input, ×10⁶ over 40 layers, while the plain He-initialised net keeps it flat (Yang, "
+            "Pennington, Rao, Sohl-Dickstein, Schoenholz 2019, “A Mean Field Theory of Batch Normalization”)."
+        ),
+        activations=("relu",),
+        inits=("he_normal",),
+        depth=40,
+        width=256,
+        batch=64,
+        architectures=("plain", "batchnorm"),
+        paper="Yang et al. 2019, A Mean Field Theory of Batch Normalization",
+    ),
+    # Measured on seed 0: log10 ‖∂L/∂z‖ from the top to layer 1, plain −18.2 (theory −18.2), residual +0.55
+    # (theory +0.58: the squared gradient grows by 1 + χ ≈ 1.06 per layer).
+    "residual": Preset(
+        title=N_("Skip connections: plain vs residual (sigmoid)"),
+        note=N_(
+            "The same 30 sigmoid layers with and without skip connections h = h + f(Wh + b). Plain, the "
+            "gradient shrinks by χ ≈ 0.06 per layer and 10⁻¹⁸ of it reaches layer 1; with the skip the "
+            "identity path carries it and each layer multiplies the squared gradient by 1 + χ instead: it "
+            "can no longer vanish, it grows slowly (He et al. 2016; Yang & Schoenholz 2017). Dashed: theory."
+        ),
+        activations=("sigmoid",),
+        inits=("xavier_normal",),
+        depth=30,
+        width=256,
+        batch=32,
+        architectures=("plain", "residual"),
+        paper="He et al. 2016; Yang & Schoenholz 2017, Mean Field Residual Networks",
     ),
 }
 

@@ -761,6 +761,63 @@ PRESETS: dict[str, TrainConfig] = {
         activation="sigmoid", depth=10, width=32, init="xavier_normal", optimizer="sgd", lr=1.0, steps=600, seed=0
     ),
     "prelu_learns_alpha": TrainConfig(activation="prelu", optimizer="adam", lr=0.01, steps=600, seed=0),
+    # Real data: 1,000 training digits and 297 held out, full-batch Adam at lr 0.1 (CS231n's "as much as
+    # 40% of your network can be dead ... if the learning rate is set too high").
+    "dying_relu_digits": TrainConfig(
+        dataset="digits",
+        n_samples=1000,
+        test_size=297,
+        depth=3,
+        width=64,
+        activation="relu",
+        init="he_normal",
+        optimizer="adam",
+        lr=0.1,
+        batch_size=1000,
+        steps=200,
+        record_every=20,
+        seed=0,
+    ),
+    # 20 sigmoid layers of 16 units, plain SGD: the plain net's gradient vanishes (χ ≈ 0.06 per layer);
+    # with skip connections (the only change) the identity path carries it.
+    "residual_rescue": TrainConfig(
+        dataset="moons",
+        n_samples=500,
+        depth=20,
+        width=16,
+        activation="sigmoid",
+        init="xavier_normal",
+        optimizer="sgd",
+        lr=1.0,
+        batch_size=100,
+        steps=1000,
+        record_every=50,
+        seed=0,
+        architecture="plain",
+    ),
+    # He et al. 2015, Fig. 3: a 30-layer ReLU net converges with He init and stalls with Xavier (each
+    # ReLU layer halves the signal's variance under Xavier: 2⁻³⁰ after 30 layers).
+    "he_vs_xavier_deep": TrainConfig(
+        dataset="moons",
+        n_samples=500,
+        depth=30,
+        width=32,
+        activation="relu",
+        init="he_normal",
+        optimizer="momentum",
+        lr=0.01,
+        batch_size=100,
+        steps=600,
+        record_every=50,
+        seed=0,
+    ),
+}
+
+# The second run a preset's compare mode trains: a TrainConfig change (dataclasses.replace keywords).
+PRESET_COMPARE: dict[str, dict] = {
+    "dying_relu_digits": {"activation": "leaky_relu", "params": {"alpha": 0.01}},
+    "residual_rescue": {"architecture": "residual"},
+    "he_vs_xavier_deep": {"init": "xavier_normal"},
 }
 
 # What each preset shows, and (for the compare mode) the activation to set beside it and whether the
@@ -799,5 +856,41 @@ PRESET_INFO: dict[str, dict] = {
             "it move away from its initial value."
         ),
         "compare": ("leaky_relu", {"alpha": 0.25}),
+    },
+    "dying_relu_digits": {
+        "title": N_("Dying ReLU on real digits"),
+        "text": N_(
+            "Handwritten digits (scikit-learn's 8×8 images, 10 classes) with full-batch Adam at a learning rate "
+            "of 0.1: within a few steps most ReLU units are below zero for every image and never recover, "
+            "as CS231n warns (“as much as 40% of your network can be dead”). Leaky ReLU with the same seed "
+            "keeps a gradient on the negative side and learns the digits; the held-out images show it."
+        ),
+        "compare": ("leaky_relu", {"alpha": 0.01}),
+        "compare_on": True,
+        "paper": "Stanford CS231n, Neural Networks Part 1",
+    },
+    "residual_rescue": {
+        "title": N_("Skip connections rescue a deep sigmoid net"),
+        "text": N_(
+            "Twenty sigmoid layers trained with plain SGD: the gradient shrinks by about χ ≈ 0.06 per layer "
+            "on its way down and the plain network never leaves chance. Add skip connections "
+            "(h = h + f(Wh + b), the only change) and the identity path carries the gradient to every "
+            "layer: the same network fits the moons (He et al. 2016)."
+        ),
+        "compare": ("sigmoid", {}),
+        "compare_on": True,
+        "paper": "He, Zhang, Ren, Sun 2016, Deep Residual Learning",
+    },
+    "he_vs_xavier_deep": {
+        "title": N_("30 ReLU layers: He init trains, Xavier stalls"),
+        "text": N_(
+            "A 30-layer ReLU network with SGD and momentum. With He init (σ_w² = 2) the signal and the "
+            "gradient keep their size through every layer and it converges; with Xavier init each layer "
+            "halves the signal's variance, the top layers see almost nothing and training stalls at chance, "
+            "as in He et al. 2015, Fig. 3."
+        ),
+        "compare": ("relu", {}),
+        "compare_on": True,
+        "paper": "He, Zhang, Ren, Sun 2015, Delving Deep into Rectifiers",
     },
 }

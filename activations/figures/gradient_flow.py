@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from ..engine import ARCHITECTURE_LABELS
 from ..i18n import N_, translator
 from ..network import Stats
 from ..theory import PhaseDiagram
@@ -35,19 +36,23 @@ MARKERS = ("circle", "square", "diamond", "triangle-up")
 HEATMAP_UNITS = 128  # units shown per run in the activity map
 
 
-def run_label(stats: Stats, with_init: bool = False, lang: str = "en") -> str:
-    """'ReLU' or, when runs differ by init, 'ReLU · He normal'."""
+def run_label(stats: Stats, with_init: bool = False, lang: str = "en", with_architecture: bool = False) -> str:
+    """'ReLU' or, when runs differ by init, 'ReLU · He normal'; by architecture, 'ReLU · BatchNorm'."""
     _ = translator(lang)
-    if not with_init or stats.init is None:
-        return stats.label
-    return f"{stats.label} · {_(INIT_LABELS.get(stats.init, stats.init))}"
+    label = stats.label
+    if with_init and stats.init is not None:
+        label += f" · {_(INIT_LABELS.get(stats.init, stats.init))}"
+    if with_architecture:
+        label += f" · {_(ARCHITECTURE_LABELS.get(stats.architecture, stats.architecture))}"
+    return label
 
 
 def _labels(runs: Sequence[Stats], labels: Sequence[str] | None, lang: str) -> list[str]:
     if labels is not None:
         return list(labels)
     with_init = len({r.init for r in runs}) > 1
-    return [run_label(r, with_init, lang) for r in runs]
+    with_architecture = len({r.architecture for r in runs}) > 1
+    return [run_label(r, with_init, lang, with_architecture) for r in runs]
 
 
 def _tint(hex_colour: str, amount: float) -> str:
