@@ -761,11 +761,11 @@ PRESETS: dict[str, TrainConfig] = {
         activation="sigmoid", depth=10, width=32, init="xavier_normal", optimizer="sgd", lr=1.0, steps=600, seed=0
     ),
     "prelu_learns_alpha": TrainConfig(activation="prelu", optimizer="adam", lr=0.01, steps=600, seed=0),
-    # Real data: 1,000 training digits and 297 held out, full-batch Adam at lr 0.1 (CS231n's "as much as
+    # Real data: 500 training digits and 297 held out, full-batch Adam at lr 0.1 (CS231n's "as much as
     # 40% of your network can be dead ... if the learning rate is set too high").
     "dying_relu_digits": TrainConfig(
         dataset="digits",
-        n_samples=1000,
+        n_samples=500,
         test_size=297,
         depth=3,
         width=64,
@@ -773,9 +773,9 @@ PRESETS: dict[str, TrainConfig] = {
         init="he_normal",
         optimizer="adam",
         lr=0.1,
-        batch_size=1000,
-        steps=200,
-        record_every=20,
+        batch_size=500,
+        steps=100,
+        record_every=10,
         seed=0,
     ),
     # 20 sigmoid layers of 16 units, plain SGD: the plain net's gradient vanishes (χ ≈ 0.06 per layer);

@@ -206,7 +206,7 @@ def test_measure_gives_the_exact_engines_gradient_norms(architecture):
     np.testing.assert_allclose(stats.pre_activation_var, [z.var() for z in trace.z], rtol=1e-10)
 
 
-@pytest.mark.parametrize(("batch", "d_out", "d_in"), [(4, 64, 48), (64, 8, 8), (1, 3, 5), (256, 512, 512)])
+@pytest.mark.parametrize(("batch", "d_out", "d_in"), [(4, 64, 48), (64, 8, 8), (1, 3, 5), (128, 512, 512), (256, 512, 512)])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_weight_gradient_norm_equals_the_direct_form(batch, d_out, d_in, dtype):
     rng = np.random.default_rng(6)
@@ -219,10 +219,10 @@ def test_weight_gradient_norm_equals_the_direct_form(batch, d_out, d_in, dtype):
 
 
 def test_weight_gradient_norm_chooses_the_gram_form_only_when_it_is_cheaper():
-    """B·(d_out + d_in) < 2·d_out·d_in: Gram matrices (summed with einsum) for a small batch, the direct
-    product for a large one; both give the norm."""
+    """B·(d_out + d_in) < d_out·d_in: Gram matrices (summed with einsum) for a small batch, the direct
+    product from half the width up; both give the norm."""
     rng = np.random.default_rng(7)
-    for batch, gram in ((8, True), (64, False)):
+    for batch, gram in ((4, True), (7, True), (8, False), (64, False)):
         g = rng.standard_normal((batch, 16))
         with mock.patch.object(engine.np, "einsum", wraps=np.einsum) as einsum:
             assert weight_gradient_norm(g, g) == pytest.approx(np.linalg.norm(g.T @ g), rel=1e-12)
