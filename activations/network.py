@@ -46,6 +46,8 @@ from functools import lru_cache
 import numpy as np
 
 from . import registry
+from .engine import ARCHITECTURES as ARCHITECTURES  # re-exported for the pages
+from .engine import check_architecture, layer_backward, layer_forward, weight_gradient_norm
 from .i18n import N_, translator
 from .init import INITS, init_weight, weight_variance
 from .registry import Activation
@@ -58,7 +60,9 @@ from .theory import MeanField, mean_field
 class Trace:
     """Everything ``forward_backward`` computed; lists hold one array per layer l = 1..L (index l-1).
 
-    ``grad_h[l-1]`` is ∂L/∂h_l and ``grad_z[l-1]`` is δ_l = ∂L/∂z_l; ``grad_x`` is ∂L/∂h_0.
+    ``z[l-1]`` is what f sees in layer l (the normalised pre-activation for "layernorm"/"batchnorm",
+    else u_l = h_{l-1}W_lᵀ + b_l itself, kept in ``u``); ``grad_h[l-1]`` is ∂L/∂h_l, ``grad_z[l-1]`` is
+    δ_l = ∂L/∂z_l and ``grad_u[l-1]`` is ∂L/∂u_l (δ_l again unless normalised); ``grad_x`` is ∂L/∂h_0.
     """
 
     x: np.ndarray
@@ -70,6 +74,9 @@ class Trace:
     grad_biases: list[np.ndarray]
     grad_x: np.ndarray
     loss: float
+    u: list[np.ndarray] = field(default_factory=list)
+    grad_u: list[np.ndarray] = field(default_factory=list)
+    architecture: str = "plain"
 
 
 def _finite_array(value, name: str, ndim: int, dtype=None) -> np.ndarray:
@@ -88,15 +95,18 @@ def forward_backward(
     activation: str | Activation,
     params: Mapping[str, float] | None = None,
     targets=None,
+    architecture: str = "plain",
 ) -> Trace:
     """One forward and one backward pass, every intermediate kept; exact to rounding.
 
     x: (batch, d_0); weights[l]: (d_{l+1}, d_l); biases[l]: (d_{l+1},); targets: (batch, d_L) or None
-    (zeros). Computes in float32 only if x and every weight and bias are float32, else float64.
-    Shapes that do not chain, non-finite inputs and unknown activations raise ValueError.
+    (zeros); ``architecture`` one of ``engine.ARCHITECTURES`` (the layer is :mod:`activations.engine`'s).
+    Computes in float32 only if x and every weight and bias are float32, else float64.
+    Shapes that do not chain, non-finite inputs, unknown activations and architectures raise ValueError.
     """
     act = registry.get(activation)
     p = act.resolve(params)
+    check_architecture(architecture)
     if len(weights) == 0 or len(weights) != len(biases):
         raise ValueError(
             f"need one bias per weight matrix and at least one layer, got {len(weights)} and {len(biases)}"
@@ -117,35 +127,45 @@ def forward_backward(
     if batch < 1:
         raise ValueError("x must hold at least one sample")
 
-    zs, hs = [], []
+    layers = []
     h = x
     for w, b in zip(weights, biases, strict=True):
-        z = h @ w.T + b
-        h = act(z, **p)
-        zs.append(z)
-        hs.append(h)
+        layers.append(layer_forward(h, w, b, act, p, architecture))
+        h = layers[-1].h
 
     if targets is None:
-        error = hs[-1]
+        error = h
     else:
         targets = _finite_array(targets, "targets", 2, dtype)
-        if targets.shape != hs[-1].shape:
-            raise ValueError(f"targets must have shape {hs[-1].shape}, got {targets.shape}")
-        error = hs[-1] - targets
+        if targets.shape != h.shape:
+            raise ValueError(f"targets must have shape {h.shape}, got {targets.shape}")
+        error = h - targets
     loss = 0.5 * float(np.sum(error.astype(np.float64) ** 2)) / batch
 
     depth = len(weights)
-    grad_z, grad_h = [None] * depth, [None] * depth
+    grad_z, grad_u, grad_h = [None] * depth, [None] * depth, [None] * depth
     grad_w, grad_b = [None] * depth, [None] * depth
     upstream = error / batch  # ∂L/∂h_L
     for layer in reversed(range(depth)):
-        below = hs[layer - 1] if layer else x
+        below = layers[layer - 1].h if layer else x
         grad_h[layer] = upstream
-        grad_z[layer] = upstream * act.derivative(zs[layer], **p)
-        grad_w[layer] = grad_z[layer].T @ below
-        grad_b[layer] = grad_z[layer].sum(axis=0)
-        upstream = grad_z[layer] @ weights[layer]
-    return Trace(x, zs, hs, grad_z, grad_h, grad_w, grad_b, upstream, loss)
+        grad_z[layer], grad_u[layer], upstream = layer_backward(layers[layer], upstream, weights[layer], architecture)
+        grad_w[layer] = grad_u[layer].T @ below
+        grad_b[layer] = grad_u[layer].sum(axis=0)
+    return Trace(
+        x,
+        [layer.z for layer in layers],
+        [layer.h for layer in layers],
+        grad_z,
+        grad_h,
+        grad_w,
+        grad_b,
+        upstream,
+        loss,
+        u=[layer.u for layer in layers],
+        grad_u=grad_u,
+        architecture=architecture,
+    )
 
 
 # --- sizes the simulation accepts --------------------------------------------------------------------
@@ -156,6 +176,7 @@ MAX_BATCH = 1024
 MAX_WEIGHT_FLOATS = 2**25  # depth · width² (128 MB in float32)
 MAX_ACTIVATION_FLOATS = 2**23  # depth · width · batch, per stored array (h and f′ are kept)
 MAX_ORTHOGONAL_WORK = 2**32  # depth · width³ (one QR decomposition per layer)
+MAX_SIGMA_B = 10.0
 
 
 @dataclass(frozen=True)
@@ -226,7 +247,7 @@ def _check_size(depth: int, width: int, batch: int, init: str) -> None:
 
 # --- weights, drawn per layer and cached --------------------------------------------------------------
 
-_INPUT_STREAM, _TOP_ERROR_STREAM, _LAYER_STREAM = 0, 1, 2
+_INPUT_STREAM, _TOP_ERROR_STREAM, _LAYER_STREAM, _BIAS_STREAM = 0, 1, 2, 3
 _WEIGHT_CACHE: OrderedDict[tuple, np.ndarray] = OrderedDict()
 _WEIGHT_CACHE_FLOATS = 2**25
 _WEIGHT_CACHE_LOCK = threading.Lock()
@@ -427,6 +448,8 @@ class Stats:
     bias: float = 0.0
     seed: int | None = None
     theory: MeanField | None = None
+    architecture: str = "plain"
+    sigma_b: float = 0.0
     percentile_levels: tuple[int, ...] = field(default=PERCENTILES)
 
     @property
@@ -466,18 +489,27 @@ def _log10(x: float) -> float:
 def measure(
     x: np.ndarray,
     weights: Sequence[np.ndarray],
-    bias: float,
+    bias: float | Sequence[np.ndarray],
     activation: str | Activation,
     params: Mapping[str, float] | None = None,
     top_error: np.ndarray | None = None,
+    architecture: str = "plain",
 ) -> Stats:
-    """Forward and backward through ``weights`` (all (width, width)) with a constant ``bias``,
-    recording per-layer statistics instead of keeping every array. ``top_error`` ε (default zeros
-    is not allowed: pass one) sets ∂L/∂h_L = ε / batch. Works in x's dtype.
+    """Forward and backward through ``weights`` (all (width, width)) with a constant ``bias`` (or one
+    bias vector per layer), recording per-layer statistics instead of keeping every array; the layer
+    is :mod:`activations.engine`'s. ``top_error`` ε (default zeros is not allowed: pass one) sets
+    ∂L/∂h_L = ε / batch. Works in x's dtype.
+
+    Weight-gradient norms come from :func:`~activations.engine.weight_gradient_norm` (Gram matrices
+    when the batch is smaller than the width), never forming ∂L/∂W.
     """
     act = registry.get(activation)
     p = act.resolve(params)
+    check_architecture(architecture)
     depth, (batch, width) = len(weights), x.shape
+    biases = [bias] * depth if np.isscalar(bias) else list(bias)
+    if len(biases) != depth:
+        raise ValueError(f"need one bias per layer, got {len(biases)} for {depth} layers")
     if top_error is None or top_error.shape != (batch, width):
         raise ValueError(f"top_error must have shape {(batch, width)}")
     max_d = max_abs_derivative(act, p)
@@ -491,16 +523,13 @@ def measure(
     samples = np.empty((depth, sample_at.size), dtype=x.dtype)
     ones_batch = np.ones(batch, dtype=x.dtype)  # sums as BLAS products: cheaper than .sum
     ones_all = np.ones(batch * width, dtype=x.dtype)
-    hs, ds = [], []
+    layers = []
     overflow_layer = None
     h = x
     with np.errstate(all="ignore"):
         for layer, w in enumerate(weights):
-            z = _forward_product(h, w)
-            if bias:
-                z += bias
-            h = act(z, **p)
-            d = act.derivative(z, **p)
+            step = layer_forward(h, w, biases[layer], act, p, architecture, u=_forward_product(h, w))
+            z, h, d = step.z, step.h, step.fprime
             pre_mean[layer], pre_var[layer] = _mean_var(z, ones_all)
             h_mean[layer], h_var = _mean_var(h, ones_all)
             h_std[layer] = math.sqrt(h_var) if h_var >= 0 else math.nan
@@ -508,8 +537,7 @@ def measure(
                 overflow_layer = layer + 1
                 pre_mean[layer] = pre_var[layer] = h_mean[layer] = h_std[layer] = math.nan
                 break
-            hs.append(h)
-            ds.append(d)
+            layers.append(step)
             samples[layer] = h.ravel()[sample_at]
             # Per unit, over the batch: active where |f′| ≥ the threshold; saturated when never active
             # (|f′| below it for every sample); dead when f′ is exactly 0 for every sample.
@@ -536,13 +564,13 @@ def measure(
             if 0 < size < math.inf:
                 upstream *= np.asarray(1 / size, dtype=x.dtype)
                 log_scale += math.log10(size)
-            grad_z = upstream * ds[layer]
-            below = hs[layer - 1] if layer else x
+            grad_z, grad_u, upstream = layer_backward(
+                layers[layer], upstream, weights[layer], architecture, need_below=layer > 0
+            )
+            below = layers[layer - 1].h if layer else x
             log_gz[layer] = _log10(_norm(grad_z)) + log_scale
-            log_gw[layer] = _log10(_norm(grad_z.T @ below)) + log_scale
-            log_gb[layer] = _log10(_norm(ones_batch @ grad_z)) + log_scale
-            if layer:
-                upstream = grad_z @ weights[layer]
+            log_gw[layer] = _log10(weight_gradient_norm(grad_u, below)) + log_scale
+            log_gb[layer] = _log10(_norm(ones_batch @ grad_u)) + log_scale
     with np.errstate(invalid="ignore"):
         factor = 10.0 ** (2 * (log_gz[:-1] - log_gz[1:]))
 
@@ -590,18 +618,31 @@ def simulate(
     params: Mapping[str, float] | None = None,
     sigma_w: float | None = None,
     dtype=np.float32,
+    architecture: str = "plain",
+    sigma_b: float = 0.0,
 ) -> Stats:
     """A random square network at initialisation: measured per-layer statistics and the mean-field
     prediction beside them.
 
     Input x and every layer have ``width`` units; x ~ N(0, 1) (batch, width); W_l from ``init``
-    (σ_w for ``scaled_normal`` only, weights ~ N(0, σ_w²/width)); a constant bias; the top gradient is
-    the fixed random error ε / batch described in the module docstring. x, ε and layer l's weights
-    each come from their own stream of ``seed``, so every activation sees the same network.
+    (σ_w for ``scaled_normal`` only, weights ~ N(0, σ_w²/width)); biases b_l = ``bias`` + σ_b·ξ_l with
+    ξ_l ~ N(0, I) (``sigma_b`` = 0: the constant bias alone, nothing drawn); the top gradient is
+    the fixed random error ε / batch described in the module docstring. x, ε, layer l's weights and
+    layer l's bias noise each come from their own stream of ``seed``, so every activation sees the same
+    network. ``architecture``: one of ``engine.ARCHITECTURES``; mean-field theory is attached for
+    "plain" and "residual" (``theory`` is None for the normalised ones: measured only).
+    ``activation`` is resolved once here and passed down as an object.
     Invalid configurations raise ValueError; sizes beyond ``fit_size`` too.
     """
     act = registry.get(activation)
     p = act.resolve(params)
+    check_architecture(architecture)
+    try:
+        sigma_b = float(sigma_b)
+    except (TypeError, ValueError):
+        raise ValueError(f"sigma_b must be a number, got {sigma_b!r}") from None
+    if not math.isfinite(sigma_b) or not 0 <= sigma_b <= MAX_SIGMA_B:
+        raise ValueError(f"sigma_b must be between 0 and {MAX_SIGMA_B:g}, got {sigma_b!r}")
     depth = _positive_int(depth, "depth", MAX_DEPTH)
     width = _positive_int(width, "width", MAX_WIDTH)
     batch = _positive_int(batch, "batch", MAX_BATCH)
@@ -630,20 +671,42 @@ def simulate(
     weights = layer_weights(
         init, range(depth), width, seed, activation=init_name, params=p, sigma_w=sigma_w, dtype=dtype
     )
-    stats = measure(x, weights, bias, act, p, top_error)
+    biases = bias if sigma_b == 0 else [bias + sigma_b * noise for noise in layer_bias_noise(depth, width, seed, dtype)]
+    stats = measure(x, weights, biases, act, p, top_error, architecture)
     sigma_w2 = width * weight_variance(init, width, width, activation=init_name, params=p, sigma_w=sigma_w)
-    theory = mean_field(
-        act,
-        depth,
-        width,
-        batch,
-        sigma_w2,
+    theory = None
+    if architecture in ("plain", "residual"):
+        x64 = x.astype(np.float64)
+        theory = mean_field(
+            act,
+            depth,
+            width,
+            batch,
+            sigma_w2,
+            bias=bias,
+            sigma_b2=sigma_b**2,
+            input_second_moment=float(np.mean(x64**2)),
+            params=p,
+            top_error_variance=float(np.mean(top_error.astype(np.float64) ** 2)),
+            architecture=architecture,
+            input_mean=float(np.mean(x64)),
+        )
+    return replace(
+        stats,
+        init=init,
+        sigma_w2=sigma_w2,
         bias=bias,
-        input_second_moment=float(np.mean(x.astype(np.float64) ** 2)),
-        params=p,
-        top_error_variance=float(np.mean(top_error.astype(np.float64) ** 2)),
+        seed=seed,
+        theory=theory,
+        architecture=architecture,
+        sigma_b=sigma_b,
     )
-    return replace(stats, init=init, sigma_w2=sigma_w2, bias=bias, seed=seed, theory=theory)
+
+
+def layer_bias_noise(depth: int, width: int, seed: int, dtype=np.float32) -> list[np.ndarray]:
+    """ξ_l ~ N(0, I) of shape (width,) for l = 0..depth−1, each from the stream (seed, bias, l): the
+    random part of the biases, independent of every other draw (and of the depth)."""
+    return [_rng(seed, _BIAS_STREAM, layer).standard_normal(width).astype(dtype) for layer in range(depth)]
 
 
 # --- presets ---------------------------------------------------------------------------------------------
@@ -664,6 +727,9 @@ class Preset:
     bias: float = 0.0
     seed: int = 0
     params: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    architectures: tuple[str, ...] = ("plain",)  # every activation × init runs in each of these
+    sigma_b: float = 0.0
+    paper: str = ""
 
 
 # The page's opening view, sized for a live lecture (every slider move recomputes every network): three
@@ -734,6 +800,42 @@ PRESETS: dict[str, Preset] = {
         width=256,
         batch=64,
         sigma_w=1.0,
+    ),
+    # Measured on seed 0: BatchNorm ×1.484 per layer in ‖∂L/∂W‖² (π/(π−1) = 1.467; a finite batch of 64
+    # adds ~1%), plain He ×0.980; over seeds 0–15 see benchmarks/preset_seeds.py and README.md.
+    "batchnorm_explodes": Preset(
+        title=N_("BatchNorm makes gradients explode (ReLU)"),
+        note=N_(
+            "At initialisation a deep BatchNorm-ReLU network does not keep its gradients in check, it "
+            "makes them explode: each layer multiplies the squared gradient by about π/(π−1) ≈ 1.47 toward "
+            "the input, ×10⁶ over 40 layers, while the plain He-initialised net keeps it flat (Yang, "
+            "Pennington, Rao, Sohl-Dickstein, Schoenholz 2019, “A Mean Field Theory of Batch Normalization”)."
+        ),
+        activations=("relu",),
+        inits=("he_normal",),
+        depth=40,
+        width=256,
+        batch=64,
+        architectures=("plain", "batchnorm"),
+        paper="Yang et al. 2019, A Mean Field Theory of Batch Normalization",
+    ),
+    # Measured on seed 0: log10 ‖∂L/∂z‖ from the top to layer 1, plain −18.2 (theory −18.2), residual +0.55
+    # (theory +0.58: the squared gradient grows by 1 + χ ≈ 1.06 per layer).
+    "residual": Preset(
+        title=N_("Skip connections: plain vs residual (sigmoid)"),
+        note=N_(
+            "The same 30 sigmoid layers with and without skip connections h = h + f(Wh + b). Plain, the "
+            "gradient shrinks by χ ≈ 0.06 per layer and 10⁻¹⁸ of it reaches layer 1; with the skip the "
+            "identity path carries it and each layer multiplies the squared gradient by 1 + χ instead: it "
+            "can no longer vanish, it grows slowly (He et al. 2016; Yang & Schoenholz 2017). Dashed: theory."
+        ),
+        activations=("sigmoid",),
+        inits=("xavier_normal",),
+        depth=30,
+        width=256,
+        batch=32,
+        architectures=("plain", "residual"),
+        paper="He et al. 2016; Yang & Schoenholz 2017, Mean Field Residual Networks",
     ),
 }
 
@@ -816,7 +918,7 @@ def summarise(stats: Stats, lang: str = "en") -> list[str]:
                 if sentence:
                     out.append(sentence)
         factors = stats.layer_factor[np.isfinite(stats.layer_factor) & (stats.layer_factor > 0)]
-        if factors.size and stats.theory is not None:
+        if factors.size and stats.theory is not None and stats.architecture == "plain":  # residual: 1 + χ, not χ
             measured = float(np.exp(np.mean(np.log(factors))))
             chi = stats.theory.chi[:-1]
             chi = chi[np.isfinite(chi) & (chi > 0)]

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import datasets, registry
+from .engine import check_architecture, layer_backward, layer_forward
 from .i18n import N_
 from .init import INITS, init_weight
 from .registry import Activation
@@ -89,10 +90,28 @@ class TrainConfig:
     momentum: float = 0.9
     record_every: int = 10
     sigma_w: float | None = None
+    architecture: str = "plain"
+    test_size: int = 0
+    points: datasets.Points | None = None
 
     def __post_init__(self) -> None:
-        if self.dataset not in datasets.DATASETS:
-            raise ValueError(f"unknown dataset {self.dataset!r}; valid: {', '.join(datasets.DATASETS)}")
+        check_architecture(self.architecture)
+        if self.dataset == datasets.CSV:
+            if not isinstance(self.points, datasets.Points):
+                raise ValueError("dataset 'csv' needs the uploaded points (datasets.parse_points_csv)")
+        elif self.points is not None:
+            raise ValueError(f"points are for dataset 'csv', not {self.dataset!r}")
+        elif self.dataset not in datasets.ALL_DATASETS:
+            valid = ", ".join((*datasets.ALL_DATASETS, datasets.CSV))
+            raise ValueError(f"unknown dataset {self.dataset!r}; valid: {valid}")
+        if isinstance(self.test_size, bool) or not isinstance(self.test_size, numbers.Integral) or self.test_size < 0:
+            raise ValueError(f"test_size must be a non-negative integer, got {self.test_size!r}")
+        available = len(self.points) if self.points is not None else datasets.max_samples(self.dataset)
+        if self.dataset in (datasets.CSV, "digits") and self.n_samples + self.test_size > available:
+            raise ValueError(
+                f"{self.dataset!r} has {available} examples: n_samples + test_size must not exceed it, "
+                f"got {self.n_samples} + {self.test_size}"
+            )
         for name, (lo, hi) in LIMITS.items():
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, numbers.Integral):
@@ -101,7 +120,7 @@ class TrainConfig:
                 raise ValueError(f"{name} must be between {lo} and {hi}, got {value}")
         if self.batch_size > self.n_samples:
             raise ValueError(f"batch_size ({self.batch_size}) cannot exceed n_samples ({self.n_samples})")
-        if self.n_samples < datasets.n_classes(self.dataset):
+        if self.n_samples < self.n_classes:
             raise ValueError(f"n_samples must be at least the number of classes of {self.dataset!r}")
         _check_real("noise", self.noise, 0.0, datasets.MAX_NOISE)
         _check_real("lr", self.lr, 0.0, 1e3, open_low=True)
@@ -141,7 +160,15 @@ class TrainConfig:
     @property
     def layer_sizes(self) -> list[int]:
         """[input, hidden × depth, classes]."""
-        return [2, *([self.width] * self.depth), datasets.n_classes(self.dataset)]
+        return [self.n_features, *([self.width] * self.depth), self.n_classes]
+
+    @property
+    def n_classes(self) -> int:
+        return self.points.n_classes if self.points is not None else datasets.n_classes(self.dataset)
+
+    @property
+    def n_features(self) -> int:
+        return 2 if self.points is not None else datasets.n_features(self.dataset)
 
     @property
     def n_records(self) -> int:
@@ -153,7 +180,9 @@ class TrainConfig:
         and for telling runs apart."""
         act = self.act
         values = [getattr(self, f.name) for f in dataclasses.fields(self)]
-        values[[f.name for f in dataclasses.fields(self)].index("activation")] = (act.name, act.formula)
+        names = [f.name for f in dataclasses.fields(self)]
+        values[names.index("activation")] = (act.name, act.formula)
+        values[names.index("points")] = None if self.points is None else self.points.digest
         return tuple(tuple(sorted(v.items())) if isinstance(v, dict) else v for v in values)
 
     def cost(self) -> float:
@@ -191,6 +220,8 @@ class Network:
     readout_weight: np.ndarray
     readout_bias: np.ndarray
     alpha: np.ndarray | None = None
+    architecture: str = "plain"
+    norm_statistics: list[tuple[np.ndarray, np.ndarray]] | None = None  # BatchNorm's (μ, σ²) per layer, inference
 
     def arrays(self) -> list[np.ndarray]:
         """All trainable arrays in a fixed order: W₁, b₁, …, W_L, b_L, W_o, b_o[, α]."""
@@ -201,17 +232,19 @@ class Network:
         return out
 
     @classmethod
-    def from_arrays(cls, arrays: list[np.ndarray], depth: int, learns_alpha: bool) -> Network:
+    def from_arrays(cls, arrays: list[np.ndarray], depth: int, learns_alpha: bool, architecture="plain") -> Network:
         return cls(
             weights=list(arrays[0 : 2 * depth : 2]),
             biases=list(arrays[1 : 2 * depth : 2]),
             readout_weight=arrays[2 * depth],
             readout_bias=arrays[2 * depth + 1],
             alpha=arrays[2 * depth + 2] if learns_alpha else None,
+            architecture=architecture,
         )
 
     def copy(self) -> Network:
-        return Network.from_arrays([a.copy() for a in self.arrays()], len(self.weights), self.alpha is not None)
+        arrays = [a.copy() for a in self.arrays()]
+        return Network.from_arrays(arrays, len(self.weights), self.alpha is not None, self.architecture)
 
 
 def init_network(cfg: TrainConfig, rng: np.random.Generator) -> Network:
@@ -232,6 +265,7 @@ def init_network(cfg: TrainConfig, rng: np.random.Generator) -> Network:
         readout_weight=readout,
         readout_bias=np.zeros(sizes[-1]),
         alpha=alpha,
+        architecture=cfg.architecture,
     )
 
 
@@ -246,13 +280,18 @@ class Pass:
 
 
 def forward(net: Network, x: np.ndarray, act: Activation, params: Mapping[str, float]) -> list[np.ndarray]:
-    """[z₁, h₁, …, z_L, h_L, logits]: every intermediate of the forward pass."""
+    """[z₁, h₁, …, z_L, h_L, logits]: every intermediate of the forward pass (no derivatives).
+
+    BatchNorm layers use ``net.norm_statistics`` (inference mode) when set, else the batch's own."""
     out = []
     h = x
     for layer, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
-        z = h @ w.T + b
-        h = act(z, **_layer_params(net, params, layer))
-        out += [z, h]
+        stats = net.norm_statistics[layer] if net.norm_statistics is not None else None
+        step = layer_forward(
+            h, w, b, act, _layer_params(net, params, layer), net.architecture, statistics=stats, with_derivative=False
+        )
+        h = step.h
+        out += [step.z, h]
     out.append(h @ net.readout_weight.T + net.readout_bias)
     return out
 
@@ -266,10 +305,16 @@ def _layer_params(net: Network, params: Mapping[str, float], layer: int) -> Mapp
 def forward_backward(net: Network, x: np.ndarray, y: np.ndarray, act: Activation, params: Mapping[str, float]) -> Pass:
     """Mean softmax cross-entropy over the batch and its exact gradient with respect to every parameter.
 
-    A non-finite logit (a diverging run) gives ``loss = inf`` and no gradients.
+    The hidden layers are :mod:`activations.engine`'s (``net.architecture``, batch statistics for
+    BatchNorm); this function adds the read-out, the loss and PReLU's α. A non-finite logit (a
+    diverging run) gives ``loss = inf`` and no gradients.
     """
-    acts = forward(net, x, act, params)
-    logits = acts[-1]
+    layers = []
+    h = x
+    for layer, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
+        layers.append(layer_forward(h, w, b, act, _layer_params(net, params, layer), net.architecture))
+        h = layers[-1].h
+    logits = h @ net.readout_weight.T + net.readout_bias
     depth = len(net.weights)
     if not np.all(np.isfinite(logits)):
         return Pass(math.inf, logits, [], [])
@@ -281,33 +326,27 @@ def forward_backward(net: Network, x: np.ndarray, y: np.ndarray, act: Activation
     grad_logits = np.exp(log_p)
     grad_logits[rows, y] -= 1.0
     grad_logits /= batch
-    h_top = acts[-2]
-    grad_wo = grad_logits.T @ h_top
+    grad_wo = grad_logits.T @ h
     grad_bo = grad_logits.sum(axis=0)
     grad_h = grad_logits @ net.readout_weight
 
     grad_w: list[np.ndarray] = [np.empty(0)] * depth
     grad_b: list[np.ndarray] = [np.empty(0)] * depth
     grad_alpha = np.zeros(depth) if net.alpha is not None else None
-    derivatives: list[np.ndarray] = [np.empty(0)] * depth
     for layer in reversed(range(depth)):
-        z = acts[2 * layer]
-        h_below = x if layer == 0 else acts[2 * layer - 1]
-        layer_params = _layer_params(net, params, layer)
-        fprime = act.derivative(z, **layer_params)
-        derivatives[layer] = fprime
+        h_below = x if layer == 0 else layers[layer - 1].h
         if grad_alpha is not None:
             # h = αz on the non-positive side (PyTorch's branch at 0), so ∂h/∂α = min(z, 0) there.
-            grad_alpha[layer] = np.sum(grad_h * np.minimum(z, 0.0))
-        grad_z = grad_h * fprime
-        grad_w[layer] = grad_z.T @ h_below
-        grad_b[layer] = grad_z.sum(axis=0)
-        if layer > 0:
-            grad_h = grad_z @ net.weights[layer]
+            grad_alpha[layer] = np.sum(grad_h * np.minimum(layers[layer].z, 0.0))
+        _, grad_u, grad_h = layer_backward(
+            layers[layer], grad_h, net.weights[layer], net.architecture, need_below=layer > 0
+        )
+        grad_w[layer] = grad_u.T @ h_below
+        grad_b[layer] = grad_u.sum(axis=0)
     grads = [g for wb in zip(grad_w, grad_b, strict=True) for g in wb] + [grad_wo, grad_bo]
     if grad_alpha is not None:
         grads.append(grad_alpha)
-    return Pass(loss, logits, derivatives, grads)
+    return Pass(loss, logits, [layer.fprime for layer in layers], grads)
 
 
 # --- optimisers ---------------------------------------------------------------------------------------
@@ -384,10 +423,34 @@ class TrainResult:
     message: str = ""
     elapsed: float = 0.0  # seconds of training so far
     extra: dict = field(default_factory=dict)
+    test_accuracy: np.ndarray | None = None  # (k,) on the held-out set (NaN without one), beside ``accuracy``
 
     @property
     def network(self) -> Network:
-        return Network(list(self.weights), list(self.biases), self.readout_weight, self.readout_bias, self.final_alpha)
+        """The final parameters; for BatchNorm with the inference statistics of :meth:`norm_statistics`."""
+        return Network(
+            list(self.weights),
+            list(self.biases),
+            self.readout_weight,
+            self.readout_bias,
+            self.final_alpha,
+            architecture=self.config.architecture,
+            norm_statistics=self.norm_statistics() if self.config.architecture == "batchnorm" else None,
+        )
+
+    def norm_statistics(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """BatchNorm's inference statistics: each layer's (μ, σ²) over the first NORM_STATISTICS_SAMPLES
+        training examples (the data are shuffled, so a fair sample), layer by layer, each layer seeing the
+        layers below normalised by their own statistics; what ``BatchNorm1d``'s running averages estimate.
+        Computed once per result."""
+        if "norm_statistics" not in self.extra:
+            cfg = self.config
+            net = Network(
+                list(self.weights), list(self.biases), self.readout_weight, self.readout_bias, self.final_alpha
+            )
+            net.architecture = "batchnorm"
+            self.extra["norm_statistics"] = batchnorm_statistics(net, load_data(cfg)[0], cfg.act, cfg.params)
+        return self.extra["norm_statistics"]
 
     @property
     def finished(self) -> bool:
@@ -445,7 +508,7 @@ def iter_training(cfg: TrainConfig) -> Iterator[TrainResult]:
     if not isinstance(cfg, TrainConfig):
         raise ValueError(f"train takes a TrainConfig, got {type(cfg).__name__}")
     start = time.perf_counter()
-    x, y = datasets.make_dataset(cfg.dataset, cfg.n_samples, cfg.noise, cfg.seed)
+    x, y, x_test, y_test = load_data(cfg)
     act, params = cfg.act, cfg.params
     net = init_network(cfg, np.random.default_rng((cfg.seed, 1)))
     batches = minibatches(cfg.n_samples, cfg.batch_size, np.random.default_rng((cfg.seed, 2)))
@@ -459,14 +522,14 @@ def iter_training(cfg: TrainConfig) -> Iterator[TrainResult]:
     if not math.isfinite(full.loss):
         yield snapshot(0, "The network's output is not finite at initialisation.")
         return
-    history.append(0, full, net)
+    history.append(0, full, net, held_out_accuracy(net, x, x_test, y_test, act, params))
     yield snapshot()
 
     arrays = net.arrays()
     for step in range(1, cfg.steps + 1):
         idx = next(batches)
         with np.errstate(over="ignore", invalid="ignore"):  # a diverging run overflows; detected below
-            if len(idx) <= EVAL_CHUNK:
+            if len(idx) <= EVAL_CHUNK or cfg.architecture == "batchnorm":  # BatchNorm: the whole batch's statistics
                 batch = forward_backward(net, x[idx], y[idx], act, params)
             else:
                 batch = chunked_forward_backward(net, x[idx], y[idx], act, params)
@@ -475,17 +538,61 @@ def iter_training(cfg: TrainConfig) -> Iterator[TrainResult]:
             yield snapshot(step, _diverged_message(step, batch.loss))
             return
         arrays = new
-        net = Network.from_arrays(arrays, cfg.depth, cfg.learns_alpha)
+        net = Network.from_arrays(arrays, cfg.depth, cfg.learns_alpha, cfg.architecture)
         if step % cfg.record_every == 0 or step == cfg.steps:
             full = evaluate(net, x, y, act, params)
             if not math.isfinite(full.loss):
                 yield snapshot(step, _diverged_message(step, full.loss))
                 return
-            history.append(step, full, net)
+            history.append(step, full, net, held_out_accuracy(net, x, x_test, y_test, act, params))
             yield snapshot()
 
 
 EVAL_CHUNK = 256
+NORM_STATISTICS_SAMPLES = 4096
+
+
+def load_data(cfg: TrainConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(x, y, x_test, y_test) of a config: the training set (``datasets.make_dataset``, or the uploaded
+    points' seeded split) and its held-out test set of ``cfg.test_size`` examples (empty when 0)."""
+    if cfg.points is not None:
+        return datasets.split_points(cfg.points, cfg.n_samples, cfg.test_size, cfg.seed)
+    x, y = datasets.make_dataset(cfg.dataset, cfg.n_samples, cfg.noise, cfg.seed)
+    x_test, y_test = datasets.make_test_set(cfg.dataset, cfg.n_samples, cfg.noise, cfg.seed, cfg.test_size)
+    return x, y, x_test, y_test
+
+
+def batchnorm_statistics(net: Network, x: np.ndarray, act: Activation, params) -> list[tuple[np.ndarray, np.ndarray]]:
+    """BatchNorm's inference statistics: each layer's (μ, σ²) of u = h Wᵀ + b over the first
+    NORM_STATISTICS_SAMPLES rows of ``x`` (the training data are shuffled, so a fair sample), layer by
+    layer, each layer seeing the ones below normalised by their own; what ``BatchNorm1d``'s running
+    averages estimate."""
+    h = x[:NORM_STATISTICS_SAMPLES]
+    out = []
+    with np.errstate(over="ignore", invalid="ignore"):
+        for layer, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
+            u = h @ w.T + b
+            stats = (u.mean(axis=0), u.var(axis=0))
+            out.append(stats)
+            p = _layer_params(net, params, layer)
+            h = layer_forward(h, w, b, act, p, "batchnorm", u=u, statistics=stats, with_derivative=False).h
+    return out
+
+
+def held_out_accuracy(
+    net: Network, x: np.ndarray, x_test: np.ndarray, y_test: np.ndarray, act: Activation, params
+) -> float:
+    """Share of the held-out examples whose largest logit is their class (NaN without a test set); BatchNorm
+    in inference mode, with the statistics of the training data ``x``."""
+    if len(y_test) == 0:
+        return math.nan
+    if net.architecture == "batchnorm":
+        net = dataclasses.replace(net, norm_statistics=batchnorm_statistics(net, x, act, params))
+    with np.errstate(over="ignore", invalid="ignore"):
+        logits = np.concatenate(
+            [forward(net, x_test[lo : lo + EVAL_CHUNK], act, params)[-1] for lo in range(0, len(x_test), EVAL_CHUNK)]
+        )
+    return float(np.mean(np.argmax(logits, axis=1) == y_test))
 
 
 @dataclass
@@ -574,6 +681,7 @@ class _History:
     dead_fraction: np.ndarray
     grad_norm: np.ndarray
     alpha: np.ndarray | None
+    test_accuracy: np.ndarray
     k: int = 0
 
     @classmethod
@@ -582,13 +690,15 @@ class _History:
             steps=np.zeros(n, dtype=np.int64),
             loss=np.zeros(n),
             accuracy=np.zeros(n),
+            test_accuracy=np.full(n, np.nan),
             dead_fraction=np.zeros((n, depth)),
             grad_norm=np.zeros((n, depth)),
             alpha=np.zeros((n, depth)) if learns_alpha else None,
         )
 
-    def append(self, step: int, full: Evaluation, net: Network) -> None:
+    def append(self, step: int, full: Evaluation, net: Network, test: float = math.nan) -> None:
         k = self.k
+        self.test_accuracy[k] = test
         self.steps[k] = step
         self.loss[k] = full.loss
         self.accuracy[k] = full.accuracy
@@ -605,6 +715,7 @@ class _History:
             steps=self.steps[:k],
             loss=self.loss[:k],
             accuracy=self.accuracy[:k],
+            test_accuracy=self.test_accuracy[:k],
             dead_fraction=self.dead_fraction[:k],
             grad_norm=self.grad_norm[:k],
             alpha=None if self.alpha is None else self.alpha[:k],
@@ -650,6 +761,63 @@ PRESETS: dict[str, TrainConfig] = {
         activation="sigmoid", depth=10, width=32, init="xavier_normal", optimizer="sgd", lr=1.0, steps=600, seed=0
     ),
     "prelu_learns_alpha": TrainConfig(activation="prelu", optimizer="adam", lr=0.01, steps=600, seed=0),
+    # Real data: 500 training digits and 297 held out, full-batch Adam at lr 0.1 (CS231n's "as much as
+    # 40% of your network can be dead ... if the learning rate is set too high").
+    "dying_relu_digits": TrainConfig(
+        dataset="digits",
+        n_samples=500,
+        test_size=297,
+        depth=3,
+        width=64,
+        activation="relu",
+        init="he_normal",
+        optimizer="adam",
+        lr=0.1,
+        batch_size=500,
+        steps=100,
+        record_every=10,
+        seed=0,
+    ),
+    # 20 sigmoid layers of 16 units, plain SGD: the plain net's gradient vanishes (χ ≈ 0.06 per layer);
+    # with skip connections (the only change) the identity path carries it.
+    "residual_rescue": TrainConfig(
+        dataset="moons",
+        n_samples=500,
+        depth=20,
+        width=16,
+        activation="sigmoid",
+        init="xavier_normal",
+        optimizer="sgd",
+        lr=1.0,
+        batch_size=100,
+        steps=1000,
+        record_every=50,
+        seed=0,
+        architecture="plain",
+    ),
+    # He et al. 2015, Fig. 3: a 30-layer ReLU net converges with He init and stalls with Xavier (each
+    # ReLU layer halves the signal's variance under Xavier: 2⁻³⁰ after 30 layers).
+    "he_vs_xavier_deep": TrainConfig(
+        dataset="moons",
+        n_samples=500,
+        depth=30,
+        width=32,
+        activation="relu",
+        init="he_normal",
+        optimizer="momentum",
+        lr=0.01,
+        batch_size=100,
+        steps=600,
+        record_every=50,
+        seed=0,
+    ),
+}
+
+# The second run a preset's compare mode trains: a TrainConfig change (dataclasses.replace keywords).
+PRESET_COMPARE: dict[str, dict] = {
+    "dying_relu_digits": {"activation": "leaky_relu", "params": {"alpha": 0.01}},
+    "residual_rescue": {"architecture": "residual"},
+    "he_vs_xavier_deep": {"init": "xavier_normal"},
 }
 
 # What each preset shows, and (for the compare mode) the activation to set beside it and whether the
@@ -688,5 +856,41 @@ PRESET_INFO: dict[str, dict] = {
             "it move away from its initial value."
         ),
         "compare": ("leaky_relu", {"alpha": 0.25}),
+    },
+    "dying_relu_digits": {
+        "title": N_("Dying ReLU on real digits"),
+        "text": N_(
+            "Handwritten digits (scikit-learn's 8×8 images, 10 classes) with full-batch Adam at a learning rate "
+            "of 0.1: within a few steps most ReLU units are below zero for every image and never recover, "
+            "as CS231n warns (“as much as 40% of your network can be dead”). Leaky ReLU with the same seed "
+            "keeps a gradient on the negative side and learns the digits; the held-out images show it."
+        ),
+        "compare": ("leaky_relu", {"alpha": 0.01}),
+        "compare_on": True,
+        "paper": "Stanford CS231n, Neural Networks Part 1",
+    },
+    "residual_rescue": {
+        "title": N_("Skip connections rescue a deep sigmoid net"),
+        "text": N_(
+            "Twenty sigmoid layers trained with plain SGD: the gradient shrinks by about χ ≈ 0.06 per layer "
+            "on its way down and the plain network never leaves chance. Add skip connections "
+            "(h = h + f(Wh + b), the only change) and the identity path carries the gradient to every "
+            "layer: the same network fits the moons (He et al. 2016)."
+        ),
+        "compare": ("sigmoid", {}),
+        "compare_on": True,
+        "paper": "He, Zhang, Ren, Sun 2016, Deep Residual Learning",
+    },
+    "he_vs_xavier_deep": {
+        "title": N_("30 ReLU layers: He init trains, Xavier stalls"),
+        "text": N_(
+            "A 30-layer ReLU network with SGD and momentum. With He init (σ_w² = 2) the signal and the "
+            "gradient keep their size through every layer and it converges; with Xavier init each layer "
+            "halves the signal's variance, the top layers see almost nothing and training stalls at chance, "
+            "as in He et al. 2015, Fig. 3."
+        ),
+        "compare": ("relu", {}),
+        "compare_on": True,
+        "paper": "He, Zhang, Ren, Sun 2015, Delving Deep into Rectifiers",
     },
 }

@@ -121,7 +121,7 @@ def test_explorer_marks_sigmoid_derivative_peak_with_a_star_and_states_it_under_
     (star,) = [t for t in fig["data"] if t.get("marker", {}).get("symbol") == "star"]
     assert star["y"][0] == pytest.approx(0.25, abs=1e-6) and star["x"][0] == pytest.approx(0.0, abs=0.01)
     assert (star["xaxis"], star["yaxis"]) == ("x2", "y2")
-    (summary,) = [a for a in fig["layout"]["annotations"] if a["text"].startswith("max f′")]
+    (summary,) = [a for a in fig["layout"]["annotations"] if a["text"].startswith("Maximum of f′")]
     assert "Sigmoid" in summary["text"] and "0.25 at x = 0" in summary["text"] and summary["yref"] == "paper"
 
 
@@ -140,7 +140,7 @@ def test_a_flat_maximum_shared_by_several_functions_is_stated_once_naming_them()
     """ReLU, Leaky ReLU and ELU all have max f′ = 1 on the whole of x > 0: no point to point at (three
     arrows at an arbitrary x piled up before), so they are named together and get no star."""
     fig = as_json(function_figure(curves(("relu", {}), ("leaky_relu", {}), ("elu", {}), ("sigmoid", {}))))
-    (summary,) = [a for a in fig["layout"]["annotations"] if a["text"].startswith("max f′")]
+    (summary,) = [a for a in fig["layout"]["annotations"] if a["text"].startswith("Maximum of f′")]
     flat = summary["text"].split(" · ")[-1]
     assert all(name in flat for name in ("ReLU", "Leaky ReLU", "ELU")) and "1 on a whole interval" in flat
     stars = [t for t in fig["data"] if t.get("marker", {}).get("symbol") == "star"]

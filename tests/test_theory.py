@@ -11,6 +11,7 @@ import pytest
 from scipy import integrate, special
 
 import activations
+from activations import theory
 from activations.network import forward_backward, layer_weight, simulate
 from activations.theory import activation_moments, gaussian_expectation, gaussian_rule, length_map, mean_field
 
@@ -175,3 +176,72 @@ def test_the_plain_loss_breaks_the_agreement_which_is_why_simulate_uses_a_random
     trace = forward_backward(x, weights, [np.zeros(width)] * depth, "relu")  # loss ½‖h_L‖²: top gradient h_L
     squared = np.array([np.sum(g**2) for g in trace.grad_z])
     assert geometric_mean(squared[:-1] / squared[1:]) > 1.08  # THEORY.md: ~13% above χ = 1
+
+
+# --- the order-to-chaos phase diagram -----------------------------------------------------------------
+
+
+def test_phase_diagram_tanh_is_critical_at_sigma_w_1_without_bias_and_later_with_it():
+    """Poole et al. 2016 / Schoenholz et al. 2017 (THEORY.md §6): tanh with σ_b = 0 is critical at σ_w = 1;
+    random biases move the critical line to larger σ_w."""
+    diagram = theory.phase_diagram("tanh", np.linspace(0.5, 3.0, 26), np.linspace(0.0, 1.0, 5))
+    assert diagram.log_chi.shape == (5, 26) and np.all(np.isfinite(diagram.log_chi))
+    assert diagram.critical_sigma_w[0] == pytest.approx(1.0, abs=1e-6)
+    assert np.all(np.diff(diagram.critical_sigma_w) > 0.05)
+    # ordered (χ₁ < 1) left of the line, chaotic right of it, in every row
+    for row, critical in zip(diagram.log_chi, diagram.critical_sigma_w, strict=True):
+        assert np.all(row[diagram.sigma_w < critical - 0.05] < 0) and np.all(row[diagram.sigma_w > critical + 0.05] > 0)
+    # on the line, χ₁ computed from scratch (exact moments at the exact fixed point) is 1
+    for sigma_b, sigma_w in zip(diagram.sigma_b[1:], diagram.critical_sigma_w[1:], strict=True):
+        assert theory.depth_scales("tanh", sigma_w, sigma_b).chi_1 == pytest.approx(1.0, abs=2e-4)
+    # below the line at σ_b = 0, q* = 0 and χ₁ = σ_w² tanh′(0)² = σ_w²
+    left = diagram.sigma_w < 1
+    np.testing.assert_allclose(diagram.log_chi[0, left], np.log(diagram.sigma_w[left] ** 2), atol=1e-6)
+
+
+def test_phase_diagram_relu_line_is_sigma_w_squared_2_for_every_bias():
+    """ReLU's E[f′(z)²] = ½ for any q, so χ₁ = σ_w²/2 everywhere: critical at σ_w = √2 (He init), whatever σ_b."""
+    diagram = theory.phase_diagram("relu", np.linspace(0.5, 3.0, 26), np.linspace(0.0, 2.0, 5))
+    np.testing.assert_allclose(diagram.log_chi, np.log(diagram.sigma_w**2 / 2)[None, :].repeat(5, 0), atol=1e-9)
+    np.testing.assert_allclose(diagram.critical_sigma_w, math.sqrt(2), atol=1e-9)
+    # q* = σ_b² / (1 − σ_w²/2) where it exists (ordered side)
+    i, j = 2, 5  # σ_b = 1, σ_w = 1
+    assert diagram.q_star[i, j] == pytest.approx(1.0 / (1 - 0.5), rel=1e-4)
+
+
+def test_phase_diagram_refuses_bad_grids():
+    with pytest.raises(ValueError, match="sigma_w"):
+        theory.phase_diagram("tanh", [1.0], [0.0])
+    with pytest.raises(ValueError, match="positive"):
+        theory.phase_diagram("tanh", [0.0, 1.0], [0.0])
+    with pytest.raises(ValueError, match="sigma_b"):
+        theory.depth_scales("tanh", 1.0, -0.5)
+
+
+def test_depth_scales_diverge_at_criticality_and_agree_in_the_ordered_phase():
+    critical = theory.depth_scales("tanh", 1.0, 0.0)
+    assert critical.chi_1 == pytest.approx(1.0, abs=1e-9) and critical.xi_grad > 1e8
+    ordered = theory.depth_scales("tanh", 0.9, 0.0)
+    assert ordered.c_star == 1.0 and ordered.xi_c == ordered.xi_grad == pytest.approx(-1 / math.log(0.81))
+    near = theory.depth_scales("tanh", 0.99, 0.0)
+    assert near.xi_grad > 10 * ordered.xi_grad  # ξ = −1/ln χ₁ ~ 1/(2·(1 − σ_w)) blows up toward the line
+    he = theory.depth_scales("relu", math.sqrt(2) * 0.99, 0.5)
+    assert he.chi_1 == pytest.approx(0.99**2) and he.xi_grad == pytest.approx(-1 / math.log(0.99**2))
+
+
+def test_depth_scales_chaotic_phase_has_a_correlation_fixed_point_below_1():
+    """σ_w = 1.5, σ_b = 0.3 (tanh): chaotic, so two inputs decorrelate to c* < 1, approached at the rate
+    χ_c < 1 while gradients explode (ξ_∇ < 0)."""
+    point = theory.depth_scales("tanh", 1.5, 0.3)
+    assert point.chi_1 > 1 and point.xi_grad < 0
+    assert 0 < point.c_star < 1 and 0 < point.chi_c < 1 and point.xi_c > 0
+    # c* is a fixed point of the correlation map (checked with an independent Monte Carlo estimate)
+    rng = np.random.default_rng(0)
+    xi1, xi2 = rng.standard_normal((2, 400_000))
+    c, q = point.c_star, point.q_star
+    u1, u2 = math.sqrt(q) * xi1, math.sqrt(q) * (c * xi1 + math.sqrt(1 - c * c) * xi2)
+    mapped = (1.5**2 * np.mean(np.tanh(u1) * np.tanh(u2)) + 0.3**2) / q
+    assert mapped == pytest.approx(c, abs=5e-3)  # Monte Carlo error ~ 1/√(4e5) · O(1)
+    odd = theory.depth_scales("tanh", 1.5, 0.0)  # no bias, odd f: c* = 0 (inputs end up uncorrelated)
+    assert odd.c_star == pytest.approx(0.0, abs=1e-8)
+    assert math.isnan(theory.depth_scales("relu", 1.6, 0.3).xi_c)  # q* diverges: no c* to sit on

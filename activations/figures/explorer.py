@@ -197,7 +197,7 @@ class Marks:
                 parts.append(_("{name} {d:.3g} at x = {x:.3g}").format(name=name, d=d_peak, x=x_peak))
         parts += [_("{names} {d:.3g} on a whole interval").format(names=", ".join(n), d=d) for d, n in flat.items()]
         lines = [" · ".join(parts[i : i + PEAKS_PER_LINE]) for i in range(0, len(parts), PEAKS_PER_LINE)]
-        return _("max f′: ") + "<br>".join(lines)
+        return _("Maximum of f′: {peaks}").format(peaks="<br>".join(lines))
 
     def lines_below(self) -> int:
         """Lines of text under the chart (the maxima, then the notes), once ``finish`` has run."""

@@ -17,8 +17,10 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from ..engine import ARCHITECTURE_LABELS
 from ..i18n import N_, translator
 from ..network import Stats
+from ..theory import PhaseDiagram
 from .style import (
     axes_of,
     axis_key,
@@ -44,19 +46,23 @@ MARKERS = ("circle", "square", "diamond", "triangle-up")
 HEATMAP_UNITS = 128  # units shown per run in the activity map
 
 
-def run_label(stats: Stats, with_init: bool = False, lang: str = "en") -> str:
-    """'ReLU' or, when runs differ by init, 'ReLU · He normal'."""
+def run_label(stats: Stats, with_init: bool = False, lang: str = "en", with_architecture: bool = False) -> str:
+    """'ReLU' or, when runs differ by init, 'ReLU · He normal'; by architecture, 'ReLU · BatchNorm'."""
     _ = translator(lang)
-    if not with_init or stats.init is None:
-        return stats.label
-    return f"{stats.label} · {_(INIT_LABELS.get(stats.init, stats.init))}"
+    label = stats.label
+    if with_init and stats.init is not None:
+        label += f" · {_(INIT_LABELS.get(stats.init, stats.init))}"
+    if with_architecture:
+        label += f" · {_(ARCHITECTURE_LABELS.get(stats.architecture, stats.architecture))}"
+    return label
 
 
 def _labels(runs: Sequence[Stats], labels: Sequence[str] | None, lang: str) -> list[str]:
     if labels is not None:
         return list(labels)
     with_init = len({r.init for r in runs}) > 1
-    return [run_label(r, with_init, lang) for r in runs]
+    with_architecture = len({r.architecture for r in runs}) > 1
+    return [run_label(r, with_init, lang, with_architecture) for r in runs]
 
 
 def _tint(hex_colour: str, amount: float) -> str:
@@ -219,7 +225,8 @@ def gradient_norm_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequen
 
 
 def layer_factor_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequence[str] | None = None) -> go.Figure:
-    """What each layer does to the squared gradient, ‖δ_l‖²/‖δ_{l+1}‖², beside χ_l = σ_w²·E[f′(z_l)²]."""
+    """What each layer does to the squared gradient, ‖δ_l‖²/‖δ_{l+1}‖², beside mean-field theory's
+    prediction (χ_l = σ_w²·E[f′(z_l)²] for a plain net; see ``MeanField.layer_factor``)."""
     _ = translator(lang)
     traces = []
     notes: list[str] = []
@@ -246,7 +253,7 @@ def layer_factor_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequenc
                 dict(
                     type="scatter",
                     x=x,
-                    y=_positive(stats.theory.chi[:-1]),
+                    y=_positive(stats.theory.layer_factor),
                     name=_("{label}: χ").format(label=label),
                     legendgroup=label,
                     showlegend=False,
@@ -256,7 +263,7 @@ def layer_factor_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequenc
                 )
             )
     log_axis = _log_axis(
-        [r.layer_factor for r in runs] + [r.theory.chi[:-1] for r in runs if r.theory is not None], None
+        [r.layer_factor for r in runs] + [r.theory.layer_factor for r in runs if r.theory is not None], None
     )
     layout = _layout(
         _("What each layer does to the squared gradient · dashed: χ"),
@@ -428,4 +435,68 @@ def activity_heatmap(
         )
     )
     layout["margin"] = {**layout["margin"], "b": 60}
+    return make_figure(traces, layout)
+
+
+def phase_diagram_figure(
+    diagram: PhaseDiagram,
+    current: tuple[float, float] | None = None,
+    lang: str = "en",
+    label: str | None = None,
+) -> go.Figure:
+    """The order-to-chaos phase diagram: ln χ₁ over (σ_w, σ_b) as a heatmap (blue: ordered, gradients
+    vanish; red: chaotic, they explode), the critical line χ₁ = 1 and, at ``current`` = (σ_w, σ_b), the
+    network on the page (Schoenholz et al. 2017, Fig. 1). ``label`` names the activation in the title."""
+    _ = translator(lang)
+    limit = float(np.nanmax(np.abs(diagram.log_chi[np.isfinite(diagram.log_chi)]), initial=1.0))
+    limit = min(max(limit, 0.5), 3.0)  # a symmetric scale around ln χ₁ = 0, clipped to e^±3
+    traces = [
+        dict(
+            type="heatmap",
+            x=diagram.sigma_w,
+            y=diagram.sigma_b,
+            z=np.round(np.clip(diagram.log_chi, -50.0, 50.0), 4),
+            zmin=-limit,
+            zmax=limit,
+            colorscale="RdBu",
+            reversescale=True,
+            colorbar=dict(title=dict(text="ln χ₁"), len=0.8),
+            name="ln χ₁",
+            hovertemplate="σ_w = %{x:.2f}, σ_b = %{y:.2f}: ln χ₁ = %{z:.3f}<extra></extra>",
+        )
+    ]
+    line = np.isfinite(diagram.critical_sigma_w)
+    if line.any():
+        traces.append(
+            dict(
+                type="scatter",
+                x=diagram.critical_sigma_w[line],
+                y=diagram.sigma_b[line],
+                mode="lines",
+                name=_("critical line χ₁ = 1"),
+                line=dict(color="#000000", width=2),
+                hovertemplate=_("critical") + ": σ_w = %{x:.3f}, σ_b = %{y:.2f}<extra></extra>",
+            )
+        )
+    if current is not None:
+        traces.append(
+            dict(
+                type="scatter",
+                x=[current[0]],
+                y=[current[1]],
+                mode="markers",
+                name=_("this network"),
+                marker=dict(color="#ffffff", size=12, symbol="x", line=dict(color="#000000", width=2)),
+                hovertemplate=_("this network") + ": σ_w = %{x:.2f}, σ_b = %{y:.2f}<extra></extra>",
+            )
+        )
+    title = _("Order to chaos: ln χ₁ over (σ_w, σ_b) · blue: gradients vanish · red: they explode")
+    if label:
+        title = f"{label} · {title}"
+    layout = _layout(
+        title,
+        480,
+        xaxis=dict(title=dict(text="σ_w"), range=[float(diagram.sigma_w[0]), float(diagram.sigma_w[-1])]),
+        yaxis=dict(title=dict(text="σ_b"), range=[float(diagram.sigma_b[0]), float(diagram.sigma_b[-1])]),
+    )
     return make_figure(traces, layout)

@@ -17,11 +17,11 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
-from ..datasets import make_dataset
+from ..datasets import IMAGE_SHAPE, make_dataset
 from ..i18n import translator
 from ..training import TrainConfig, TrainResult, decision_surface
 from ..urlstate import format_number
-from .style import base_layout, colour_for
+from .style import base_layout, colour_for, make_figure
 
 CLASS_COLOURS = ("#4477AA", "#EE6677", "#228833")  # Paul Tol's "bright": blue, red, green
 MAX_POINTS = 1000  # data points drawn over the decision boundary (the data are shuffled: a fair sample)
@@ -122,7 +122,8 @@ def _status(result: TrainResult, lang: str) -> str:
 
 
 def loss_accuracy_figure(results: Sequence[TrainResult], lang: str = "en") -> go.Figure:
-    """Cross-entropy loss (log axis) and accuracy on the full training set over the steps."""
+    """Cross-entropy loss (log axis) and accuracy on the full training set over the steps; the accuracy on
+    the held-out test set dotted beside it when the run has one."""
     _ = translator(lang)
     fig = make_subplots(
         rows=1,
@@ -147,6 +148,21 @@ def loss_accuracy_figure(results: Sequence[TrainResult], lang: str = "en") -> go
                 ),
                 row=1,
                 col=col,
+            )
+        held_out = result.test_accuracy
+        if held_out is not None and np.any(np.isfinite(held_out)):
+            fig.add_trace(
+                go.Scatter(
+                    x=result.steps,
+                    y=held_out,
+                    name=_("{label}: held-out test set").format(label=label),
+                    legendgroup=label,
+                    mode="lines",
+                    line=dict(color=colour, dash="dot", width=2),
+                    hovertemplate=label + " · " + _("test") + " · " + _("step") + " %{x}: %{y:.1%}<extra></extra>",
+                ),
+                row=1,
+                col=2,
             )
         if result.diverged:
             fig.add_vline(x=result.diverged_at, line=dict(color=colour, dash="dot", width=1.5), row=1, col=1)
@@ -430,3 +446,59 @@ def run_stem(configs: Sequence[TrainConfig]) -> str:
     fns = "-vs-".join(c.activation_name for c in configs)
     c = configs[0]
     return f"training_{fns}_{c.dataset}_lr-{format_number(c.lr)}_depth-{c.depth}_width-{c.width}"
+
+
+DIGIT_GAP = 1  # blank pixels between the images of the grid
+
+
+def digits_figure(
+    result: TrainResult, x: np.ndarray, y: np.ndarray, lang: str = "en", count: int = 24, columns: int = 8
+) -> go.Figure:
+    """The first ``count`` images of ``x`` (e.g. the held-out test set) in a grid, each titled with the
+    network's prediction: green when it is the true class ``y``, red (with the truth) when not.
+
+    One heatmap of the whole mosaic (8×8 images, DIGIT_GAP blank pixels apart, row 0 at the top) and one
+    annotation per image: cheap to send however many images are shown.
+    """
+    _ = translator(lang)
+    shape = IMAGE_SHAPE.get(result.config.dataset, (8, 8))
+    x, y = np.asarray(x, dtype=np.float64)[:count], np.asarray(y)[:count]
+    predicted = np.argmax(result.predict_proba(x), axis=1) if len(x) else np.zeros(0, dtype=int)
+    rows = max(1, math.ceil(len(x) / columns))
+    height, width = shape
+    mosaic = np.full((rows * (height + DIGIT_GAP), columns * (width + DIGIT_GAP)), np.nan)
+    annotations = []
+    for i, (image, truth, guess) in enumerate(zip(x, y, predicted, strict=True)):
+        r, c = divmod(i, columns)
+        top, left = r * (height + DIGIT_GAP), c * (width + DIGIT_GAP)
+        mosaic[top : top + height, left : left + width] = image.reshape(shape)
+        right = int(guess) == int(truth)
+        text = str(int(guess)) if right else _("{guess} (is {truth})").format(guess=int(guess), truth=int(truth))
+        annotations.append(
+            dict(
+                x=left + (width - 1) / 2,
+                y=top - 0.5,
+                text=text,
+                showarrow=False,
+                yanchor="bottom",
+                font=dict(color="#228833" if right else "#CC3311", size=13),
+            )
+        )
+    correct = int(np.sum(predicted == y))
+    title = _("Predicted labels on {n} images · {correct} right").format(n=len(x), correct=correct)
+    trace = dict(
+        type="heatmap",
+        z=np.round(mosaic, 3),
+        colorscale="Greys",
+        showscale=False,
+        hoverinfo="skip",
+    )
+    layout = _layout(
+        title,
+        90 + 70 * rows,
+        annotations=annotations,
+        margin=dict(l=10, r=10, t=70, b=10),
+        xaxis=dict(visible=False, constrain="domain"),
+        yaxis=dict(visible=False, autorange="reversed", scaleanchor="x", scaleratio=1),
+    )
+    return make_figure([trace], layout)
