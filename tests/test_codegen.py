@@ -414,47 +414,60 @@ needs_architectures = pytest.mark.skipif(
 )
 
 
+def architecture_cases():
+    """Gradient-flow configurations of every architecture (float32 and float64), random biases and Training
+    Lab architectures, as far as the engine accepts them; keys say which."""
+    scripts, cases = {}, {}
+    if ENGINE_HAS_ARCHITECTURES:
+        for architecture in codegen.ARCHITECTURES:
+            for name, dtype in (("relu", np.float32), ("tanh", np.float64)):
+                key = f"gf-{architecture}-{dtype.__name__}-{name}"
+                cases[key] = dict(
+                    activation=name, architecture=architecture, dtype=dtype, init="he_normal", bias=0.05, **SMALL
+                )
+    if ENGINE_HAS_SIGMA_B:
+        for architecture in ("plain", "residual"):
+            cases[f"gf-sigma_b-{architecture}"] = dict(
+                activation="tanh", init="xavier_normal", sigma_b=0.3, bias=0.1, architecture=architecture, **SMALL
+            )
+    scripts |= {key: codegen.gradient_flow_script(**kwargs) for key, kwargs in cases.items()}
+    if TRAINING_HAS_ARCHITECTURES:
+        base = dict(n_samples=300, steps=15, batch_size=64, depth=3, optimizer="adam", lr=0.01, seed=5)
+        for architecture in codegen.ARCHITECTURES:  # residual at width 2: the first layer has a skip too
+            width = 2 if architecture == "residual" else 8
+            cases[f"train-{architecture}"] = training.TrainConfig(
+                architecture=architecture, activation="relu", width=width, **base
+            )
+        cases["train-residual-wide"] = training.TrainConfig(architecture="residual", activation="tanh", width=8, **base)
+        scripts |= {key: codegen.training_script(cfg) for key, cfg in cases.items() if key.startswith("train-")}
+    return cases, scripts
+
+
+@pytest.fixture(scope="module")
+def architecture_results(tmp_path_factory):
+    cases, scripts = architecture_cases()
+    return cases, run_scripts(scripts, tmp_path_factory.mktemp("architectures")) if scripts else {}
+
+
 @needs_architectures
 @pytest.mark.parametrize("architecture", codegen.ARCHITECTURES)
-def test_gradient_flow_architectures_print_the_apps_numbers(architecture, tmp_path):
-    cases = {
-        f"{architecture}-{dtype.__name__}-{name}": dict(
-            activation=name, architecture=architecture, dtype=dtype, init="he_normal", bias=0.05, **SMALL
-        )
-        for name in ("relu", "tanh")
-        for dtype in (np.float32, np.float64)
-    }
-    results = run_scripts({key: codegen.gradient_flow_script(**kwargs) for key, kwargs in cases.items()}, tmp_path)
-    for key, kwargs in cases.items():
-        assert_gradient_flow_matches(results[key], kwargs)
+def test_gradient_flow_architectures_print_the_apps_numbers(architecture, architecture_results):
+    cases, results = architecture_results
+    keys = [key for key in cases if key.startswith(f"gf-{architecture}-")]
+    assert len(keys) == 2
+    for key in keys:
+        assert_gradient_flow_matches(results[key], cases[key])
 
 
 @pytest.mark.skipif(not ENGINE_HAS_SIGMA_B, reason="network.simulate has no sigma_b= yet (issue 15's engine)")
-def test_gradient_flow_random_biases_print_the_apps_numbers(tmp_path):
-    cases = {
-        f"sigma_b-{arch}": dict(
-            activation="tanh", init="xavier_normal", sigma_b=0.3, bias=0.1, architecture=arch, **SMALL
-        )
-        for arch in ("plain", "residual")
-    }
-    results = run_scripts({key: codegen.gradient_flow_script(**kwargs) for key, kwargs in cases.items()}, tmp_path)
-    for key, kwargs in cases.items():
-        assert_gradient_flow_matches(results[key], kwargs)
+def test_gradient_flow_random_biases_print_the_apps_numbers(architecture_results):
+    cases, results = architecture_results
+    for key in ("gf-sigma_b-plain", "gf-sigma_b-residual"):
+        assert_gradient_flow_matches(results[key], cases[key])
 
 
 @pytest.mark.skipif(not TRAINING_HAS_ARCHITECTURES, reason="TrainConfig has no architecture yet (issue 15's engine)")
-def test_training_architectures_print_the_apps_numbers(tmp_path):
-    base = dict(n_samples=300, steps=15, batch_size=64, depth=3, width=8, optimizer="adam", lr=0.01, seed=5)
-    configs = {
-        arch: training.TrainConfig(
-            architecture=arch,
-            activation="relu",
-            width=2 if arch == "residual" else 8,
-            **{k: v for k, v in base.items() if k != "width"},
-        )
-        for arch in codegen.ARCHITECTURES
-    }
-    configs["residual-wide"] = training.TrainConfig(architecture="residual", activation="tanh", **base)
-    results = run_scripts({key: codegen.training_script(cfg) for key, cfg in configs.items()}, tmp_path)
-    for key, cfg in configs.items():
-        assert_training_matches(results[key], cfg)
+@pytest.mark.parametrize("architecture", [*codegen.ARCHITECTURES, "residual-wide"])
+def test_training_architectures_print_the_apps_numbers(architecture, architecture_results):
+    cases, results = architecture_results
+    assert_training_matches(results[f"train-{architecture}"], cases[f"train-{architecture}"])
