@@ -26,7 +26,7 @@ import sympy as sp
 from activation_cases import param_cases, with_points
 
 import activations
-from activations import codegen, custom, network, training
+from activations import codegen, custom, export, network, training
 from activations.init import INITS
 from activations.registry import Param
 
@@ -471,3 +471,79 @@ def test_gradient_flow_random_biases_print_the_apps_numbers(architecture_results
 def test_training_architectures_print_the_apps_numbers(architecture, architecture_results):
     cases, results = architecture_results
     assert_training_matches(results[f"train-{architecture}"], cases[f"train-{architecture}"])
+
+
+# --- the command line ---------------------------------------------------------------------------------
+
+
+def run_cli(argv, capsys):
+    try:
+        status = export.main(argv)
+    except SystemExit as exit_:
+        status = exit_.code
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_cli_prints_the_gradient_flow_script(capsys):
+    status, out, err = run_cli(
+        ["--gradient-flow", "activation=tanh,depth=12,init=xavier_normal", "--as-code", "pytorch"], capsys
+    )
+    assert status == 0 and err == ""
+    assert out == codegen.gradient_flow_script("tanh", depth=12, width=256, batch=256, init="xavier_normal")
+
+
+def test_cli_passes_architecture_dtype_sigma_b_and_a_formula(capsys):
+    argv = ["--gradient-flow", "depth=5,width=8,batch=4,architecture=layernorm,dtype=float64,sigma_b=0.2"]
+    status, out, _err = run_cli([*argv, "--formula", "maximum(x, a * x):a=0.1", "--as-code", "pytorch"], capsys)
+    assert status == 0
+    expected = codegen.gradient_flow_script(
+        custom.parse("maximum(x, a * x)"), depth=5, width=8, batch=4, init="he_normal", params={"a": 0.1},
+        dtype=np.float64, architecture="layernorm", sigma_b=0.2,
+    )  # fmt: skip
+    assert out == expected
+    assert "F.layer_norm" in out and "SIGMA_B = 0.2" in out and "class Formula" in out
+
+
+def test_cli_training_preset_with_overrides(capsys, tmp_path):
+    target = tmp_path / "sub" / "run.py"
+    argv = ["--training", "preset=dying_relu,steps=50,lr=0.5", "--as-code", "pytorch", "--out", str(target)]
+    status, out, _err = run_cli(argv, capsys)
+    assert status == 0 and out.strip() == str(target)
+    cfg = dataclasses.replace(training.PRESETS["dying_relu"], steps=50, lr=0.5)
+    assert target.read_text() == codegen.training_script(cfg)
+    status, out, _err = run_cli(["--training", "activation=leaky_relu,alpha=0.2", "--as-code", "pytorch"], capsys)
+    assert status == 0 and "F.leaky_relu(x, negative_slope=0.2)" in out
+    status, out, _err = run_cli(
+        ["--training", "preset=vanishing_sigmoid", "--as-code", "pytorch", "--out", str(tmp_path)], capsys
+    )
+    written = tmp_path / "training_sigmoid_moons_sgd_lr-1.py"
+    assert status == 0 and out.strip() == str(written) and written.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--training", "preset=dying_relu"], "add --as-code pytorch"),
+        (["--training", "preset=nope", "--as-code", "pytorch"], "unknown preset 'nope'"),
+        (["--training", "lr=abc", "--as-code", "pytorch"], "lr must be a finite number"),
+        (["--training", "steps=2.5", "--as-code", "pytorch"], "steps must be a whole number"),
+        (["--training", "lr=-1", "--as-code", "pytorch"], "lr must be in (0, 1000]"),
+        (["--training", "colour=red", "--as-code", "pytorch"], "unknown setting colour"),
+        (["--training", "dataset=mnist", "--as-code", "pytorch"], "unknown dataset 'mnist'"),
+        (["--training", "activation=relu7", "--as-code", "pytorch"], "unknown activation 'relu7'"),
+        (["--training", "activation=elu,alpha=big", "--as-code", "pytorch"], "'alpha' must be a number"),
+        (["--gradient-flow", "depth=3", "--training", "steps=3", "--as-code", "pytorch"], "one --gradient-flow"),
+        (["--as-code", "pytorch"], "one --gradient-flow or one --training"),
+        (["--gradient-flow", "architecture=dense", "--as-code", "pytorch"], "unknown architecture 'dense'"),
+        (["--gradient-flow", "dtype=float16", "--as-code", "pytorch"], "dtype must be float32 or float64"),
+        (["--gradient-flow", "depth=500", "--as-code", "pytorch"], "depth must be from 1 to 200"),
+        (["--gradient-flow", "depth=3", "--as-code", "jax"], "invalid choice: 'jax'"),
+        (["--gradient-flow", "depth=3", "--fn", "relu", "--as-code", "pytorch"], "set the activation in the settings"),
+        (["--gradient-flow", "depth=3", "--formula", "__import__('os')", "--as-code", "pytorch"], "not allowed"),
+    ],
+)
+def test_cli_bad_input_is_one_line_and_exit_2(argv, message, capsys):
+    status, out, err = run_cli(argv, capsys)
+    assert status == 2 and out == ""
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
