@@ -33,6 +33,7 @@ import io
 import keyword
 import math
 import re
+import textwrap
 import tokenize
 from collections.abc import Mapping
 
@@ -471,7 +472,7 @@ def _init_code(init: str, gain2: float, sigma_w: float | None) -> str:
         "he_uniform": f"He uniform (He et al. 2015): U(±√(3·Var)), Var = gain² / fan_in, gain² = {gain2:g}",
         "lecun_normal": "LeCun normal: N(0, 1 / fan_in)",
         "scaled_normal": f"N(0, σ_w² / fan_in) with σ_w = {float(sigma_w or 0.0):g}",
-        "orthogonal": "A random orthogonal matrix (Saxe et al. 2014): QR of a Gaussian, signs fixed (Mezzadri 2007)",
+        "orthogonal": "Random orthogonal (Saxe et al. 2014): QR of a Gaussian, signs fixed (Mezzadri 2007)",
     }[init]
     head = f'def init_weight(rng, fan_in, fan_out):\n    """{doc}; shape {shape}."""\n'
     if init == "orthogonal":
@@ -541,9 +542,10 @@ def gradient_flow_script(
 
     what = _describe(act, p)
     norm = {"layernorm": ", LayerNorm before f", "batchnorm": ", BatchNorm before f", "residual": ", residual"}
-    title = (
+    title = textwrap.fill(
         f"{what}: {depth} layers of {width} units{norm.get(architecture, '')}, {init} init, batch {batch}, "
-        f"{dtype_name}, seed {seed}."
+        f"{dtype_name}, seed {seed}.",
+        104,
     )
     bias_lines = f"BIAS = {bias!r}"
     draw_bias = "BIAS"
@@ -606,7 +608,7 @@ for w in weights:
 biases = [{draw_bias} for l in range(DEPTH)]
 
 h, zs = x, []
-for w, b in zip(weights, biases):
+for w, b in zip(weights, biases, strict=True):
 {z_line}
     z.retain_grad()
     zs.append(z)
@@ -728,10 +730,16 @@ def training_script(cfg, framework: str = "pytorch") -> str:
         h_line = f"        h = {call}  # h_l = f(z_l)"
     sigma = f", σ_w = {cfg.sigma_w:g}" if cfg.init == "scaled_normal" else ""
     arch = "" if architecture == "plain" else f", {architecture}"
-    title = (
-        f"{_describe(act, p)}: {cfg.depth} hidden layers of {cfg.width} units ({cfg.init} init{sigma}{arch}),\n"
+    title = textwrap.fill(
+        f"{_describe(act, p)}: {cfg.depth} hidden layers of {cfg.width} units ({cfg.init} init{sigma}{arch}), "
         f"a linear read-out, softmax cross-entropy; {cfg.dataset} ({cfg.n_samples} points, noise {cfg.noise:g}); "
-        f"{cfg.optimizer} at lr {cfg.lr:g}, batch {cfg.batch_size}, {cfg.steps} steps; seed {cfg.seed}; float64."
+        f"{cfg.optimizer} at lr {cfg.lr:g}, batch {cfg.batch_size}, {cfg.steps} steps; seed {cfg.seed}; float64.",
+        104,
+    )
+    loop = (
+        "layer, (w, b) in enumerate(zip(weights, biases, strict=True))"
+        if learns_alpha
+        else ("w, b in zip(weights, biases, strict=True)")
     )
     if architecture == "batchnorm":
         evaluate = f'''def evaluate():
@@ -807,8 +815,8 @@ points, labels = make_dataset(N_SAMPLES, NOISE, SEED)
 X, Y = torch.from_numpy(points), torch.from_numpy(labels)
 
 rng = np.random.default_rng((SEED, 1))  # hidden layers in order, then the read-out (LeCun normal)
-sizes = [2] + [WIDTH] * DEPTH
-weights = [torch.tensor(init_weight(rng, n_in, n_out), requires_grad=True) for n_in, n_out in zip(sizes, sizes[1:])]
+fan_ins = [2] + [WIDTH] * (DEPTH - 1)
+weights = [torch.tensor(init_weight(rng, fan_in, WIDTH), requires_grad=True) for fan_in in fan_ins]
 readout_weight = torch.tensor(rng.standard_normal((CLASSES, WIDTH)) * math.sqrt(1.0 / WIDTH), requires_grad=True)
 biases = [torch.zeros(WIDTH, requires_grad=True) for _ in range(DEPTH)]
 readout_bias = torch.zeros(CLASSES, requires_grad=True)
@@ -818,7 +826,7 @@ parameters = [*weights, *biases, readout_weight, readout_bias]
 def forward(x):
     """The logits and each hidden layer's z (f's input)."""
     h, zs = x, []
-    for layer, (w, b) in enumerate(zip(weights, biases)):
+    for {loop}:
 {z_line}
         zs.append(z)
 {h_line}
@@ -848,11 +856,11 @@ report(0)
 for step in range(1, STEPS + 1):
     idx = next(batches)
     logits, _ = forward(X[idx])
-    loss = F.cross_entropy(logits, Y[idx])
-    if not math.isfinite(loss.item()):
+    batch_loss = F.cross_entropy(logits, Y[idx])
+    if not math.isfinite(batch_loss.item()):
         raise SystemExit(f"training diverged at step {{step}} (the loss is not finite); try a smaller learning rate")
     optimizer.zero_grad()
-    loss.backward()
+    batch_loss.backward()
     optimizer.step()
     if step % RECORD_EVERY == 0 or step == STEPS:
         loss, accuracy, dead = report(step)

@@ -24,6 +24,7 @@ import numpy as np
 import pytest
 import sympy as sp
 from activation_cases import param_cases, with_points
+from conftest import ROOT
 
 import activations
 from activations import codegen, custom, export, network, training
@@ -547,3 +548,18 @@ def test_cli_bad_input_is_one_line_and_exit_2(argv, message, capsys):
     status, out, err = run_cli(argv, capsys)
     assert status == 2 and out == ""
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_generated_scripts_are_clean_under_the_projects_ruff_rules(tmp_path):
+    scripts = [codegen.gradient_flow_script(**kwargs) for kwargs in gradient_flow_cases().values()]
+    scripts += [codegen.training_script(cfg) for cfg in TRAINING.values()]
+    scripts += [codegen.gradient_flow_script(architecture=a, sigma_b=0.1) for a in codegen.ARCHITECTURES]
+    xor = TRAINING["xor-elu-xavier_uniform"]
+    scripts += [codegen.training_script(dataclasses.replace(xor, init=init)) for init in INITS[:-1]]
+    for i, script in enumerate(scripts):
+        (tmp_path / f"script_{i}.py").write_text(script)
+    done = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--config", str(ROOT / "pyproject.toml"), str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:]
