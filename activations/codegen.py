@@ -548,10 +548,13 @@ def gradient_flow_script(
         104,
     )
     bias_lines = f"BIAS = {bias!r}"
-    draw_bias = "BIAS"
+    biases = "biases = [BIAS] * DEPTH"
     if sigma_b:
         bias_lines += f"\nSIGMA_B = {sigma_b!r}  # biases b_l = BIAS + SIGMA_B·ξ_l, ξ_l ~ N(0, I) from stream (3, l)"
-        draw_bias = "torch.from_numpy(BIAS + SIGMA_B * stream(3, l).standard_normal(WIDTH).astype(DTYPE))"
+        biases = (
+            "biases = [torch.from_numpy(BIAS + SIGMA_B * stream(3, l).standard_normal(WIDTH).astype(DTYPE))"
+            " for l in range(DEPTH)]"
+        )
     residual = architecture == "residual"
     z_line = {
         "plain": "    z = F.linear(h, w) + b  # z_l = h_{l-1} W_lᵀ + b_l",
@@ -605,7 +608,7 @@ top_error = torch.from_numpy(stream(1).standard_normal((BATCH, WIDTH)).astype(DT
 weights = [torch.from_numpy(init_weight(stream(2, l), WIDTH, WIDTH).astype(DTYPE)) for l in range(DEPTH)]
 for w in weights:
     w.requires_grad_()
-biases = [{draw_bias} for l in range(DEPTH)]
+{biases}
 
 h, zs = x, []
 for w, b in zip(weights, biases, strict=True):
