@@ -25,6 +25,7 @@ import pytest
 import sympy as sp
 from activation_cases import param_cases, with_points
 from conftest import ROOT
+from test_custom import VALID
 
 import activations
 from activations import codegen, custom, export, network, training
@@ -112,7 +113,10 @@ FORMULAS = {
 }
 
 
-@pytest.mark.parametrize(("text", "params"), list(FORMULAS.items()), ids=list(FORMULAS))
+FORMULA_CASES = {**FORMULAS, **dict(VALID)}  # plus test_custom's corpus of valid formulas
+
+
+@pytest.mark.parametrize(("text", "params"), list(FORMULA_CASES.items()), ids=list(FORMULA_CASES))
 def test_formula_equals_the_registry_values_and_derivatives(text, params):
     act = custom.parse(text)
     x = with_points(BASE, act.kink_points(**params), offsets=(0.0, 1e-9, 1e-3))
@@ -180,10 +184,10 @@ OUR_DOCSTRINGS = set().union(
 )
 
 
-@pytest.mark.parametrize("text", list(FORMULAS))
+@pytest.mark.parametrize("text", list(FORMULA_CASES))
 def test_generated_formula_holds_only_whitelisted_names_and_no_strings(text):
     act = custom.parse(text)
-    code = codegen.activation_code(act, FORMULAS[text])
+    code = codegen.activation_code(act, FORMULA_CASES[text])
     parameters = set(codegen._parameter_names(act).values())
     for token in tokens(code):
         if token.type == tokenize.NAME:
