@@ -137,10 +137,10 @@ class _Printer:
 
     def expression(self, node: sp.Basic) -> str:
         """The whole function body's value: always a tensor shaped like x."""
-        code, _prec, tensor = self.emit(node)
-        if not self.has_x(node):
-            return f"torch.zeros_like(x) + {code}" if tensor or _prec >= ADD else f"torch.zeros_like(x) + ({code})"
-        return code
+        code, prec, _tensor = self.emit(node)
+        if self.has_x(node):
+            return code
+        return f"torch.zeros_like(x) + {code if prec > ADD else f'({code})'}"  # a constant, shaped like x
 
     def emit(self, node: sp.Basic) -> tuple[str, int, bool]:
         """(source, precedence, whether the value is a tensor), remembered per node of SymPy's shared graph."""
@@ -305,7 +305,8 @@ RESERVED_NAMES = (
     frozenset(keyword.kwlist)
     | frozenset(keyword.softkwlist)
     | frozenset(dir(builtins))
-    | {"torch", "np", "math", "json", "F", "x", "f", "ctx", "grad", "softplus", "clip", "min_norm"}
+    | {"torch", "np", "math", "json", "F", "x", "f", "ctx", "grad", "formula", "formula_derivative", "Formula"}
+    | frozenset(HELPERS)
 )
 
 
@@ -323,8 +324,8 @@ def _parameter_names(act: custom.CustomActivation) -> dict[str, str]:
     return out
 
 
-def _formula_functions(act: custom.CustomActivation, params: Mapping[str, float]) -> tuple[str, str, list[str]]:
-    """(definitions, the call expression for z, helper names) for a parsed formula."""
+def _formula_functions(act: custom.CustomActivation, params: Mapping[str, float]) -> tuple[str, list[str]]:
+    """(definitions ending with ``f``, the helpers they call) for a parsed formula."""
     names = _parameter_names(act)
     symbols = {
         s: names[s.name]
@@ -334,16 +335,16 @@ def _formula_functions(act: custom.CustomActivation, params: Mapping[str, float]
     arguments = "".join(f", {names[p.name]}={float(params[p.name])!r}" for p in act.params)
     printer = _Printer(symbols)
     forward = printer.expression(act.expression)
-    explicit = any(
-        isinstance(n, EXPLICIT_DERIVATIVE) for n in sp.preorder_traversal(act.expression)
-    ) or not printer.has_x(act.expression)
+    # torch's autograd of max/min/clip/where is not the app's derivative, and a constant f has none at all
+    kinked = any(isinstance(n, EXPLICIT_DERIVATIVE) for n in sp.preorder_traversal(act.expression))
+    explicit = kinked or not printer.has_x(act.expression)
     lines = [
         f"def f(x{arguments}):",
         '    """Your formula, written in torch from the app\'s parsed tree (never from its text)."""',
         f"    return {forward}",
     ]
     if not explicit:
-        return "\n".join(lines), "f(z)", sorted(printer.helpers)
+        return "\n".join(lines), sorted(printer.helpers)
     derivative = printer.expression(act.derivative_expression)
     lines[0] = f"def formula(x{arguments}):"
     lines += [
@@ -372,7 +373,7 @@ def _formula_functions(act: custom.CustomActivation, params: Mapping[str, float]
         "",
         "f = Formula.apply",
     ]
-    return "\n".join(lines), "f(z)", sorted(printer.helpers)
+    return "\n".join(lines), sorted(printer.helpers)
 
 
 def _number(value: float) -> str:
@@ -388,7 +389,7 @@ def activation_code(activation: str | Activation, params: Mapping[str, float] | 
     act = registry.get(activation)
     p = act.resolve(params)
     if isinstance(act, custom.CustomActivation):
-        definitions, _call, helpers = _formula_functions(act, p)
+        definitions, helpers = _formula_functions(act, p)
         code = "\n\n\n".join([*(HELPERS[h] for h in helpers), definitions])
     elif _is_registered(act):
         call = SILU_BETA if act.name == "silu" and p["beta"] != 1.0 else TORCH_CALLS[act.name]
