@@ -297,6 +297,8 @@ def _resolve(kwargs):
 
 def gradient_flow_cases():
     cases = {key: _resolve({**SMALL, **kwargs}) for key, kwargs in GRADIENT_FLOW.items()}
+    for name in activations.names():  # every activation in a tiny float64 network
+        cases[f"every-{name}"] = dict(activation=name, depth=3, width=6, batch=4, init="he_normal", dtype=np.float64)
     cfg = DEFAULT_PAGE
     cases["page-default"] = dict(
         activation=cfg.activations[0], depth=cfg.depth, width=cfg.width, batch=cfg.batch, init=cfg.inits[0]
@@ -344,7 +346,7 @@ def assert_gradient_flow_matches(printed, kwargs):
         np.testing.assert_allclose(printed[field], getattr(stats, field), rtol=rtol, err_msg=field)
 
 
-@pytest.mark.parametrize("key", [*GRADIENT_FLOW, "page-default"])
+@pytest.mark.parametrize("key", [*GRADIENT_FLOW, "page-default", *(f"every-{name}" for name in activations.names())])
 def test_gradient_flow_script_prints_the_apps_numbers(key, script_results):
     cases, results = script_results
     assert_gradient_flow_matches(results[f"gf-{key}"], cases[key])
