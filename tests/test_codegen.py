@@ -188,7 +188,7 @@ OUR_DOCSTRINGS = set().union(
 def test_generated_formula_holds_only_whitelisted_names_and_no_strings(text):
     act = custom.parse(text)
     code = codegen.activation_code(act, FORMULA_CASES[text])
-    parameters = set(codegen._parameter_names(act).values())
+    parameters = set(codegen.parameter_names(act).values())
     for token in tokens(code):
         if token.type == tokenize.NAME:
             assert token.string in codegen.ALLOWED_NAMES | parameters, token.string
@@ -200,7 +200,7 @@ def test_generated_formula_holds_only_whitelisted_names_and_no_strings(text):
 def test_parameter_names_that_would_shadow_the_script_are_renamed():
     code = codegen.activation_code(custom.parse("torch * x + math"), {"torch": 2.0})
     assert "def f(x, torch_=2.0, math_=1.0):" in code
-    names = codegen._parameter_names(custom.parse("torch * x + torch_"))
+    names = codegen.parameter_names(custom.parse("torch * x + torch_"))
     assert names == {"torch": "torch_", "torch_": "torch__"}
 
 
@@ -213,7 +213,7 @@ def test_a_tampered_tree_is_refused():
             codegen.activation_code(dataclasses.replace(act, expression=expression), {})
     bad_param = Param("a) or __import__('os'", 1.0, -5.0, 5.0, 0.01, "a", "")
     with pytest.raises(codegen.CodegenError):
-        codegen._parameter_names(dataclasses.replace(act, params=(bad_param,)))
+        codegen.parameter_names(dataclasses.replace(act, params=(bad_param,)))
 
 
 @pytest.mark.parametrize(
