@@ -452,7 +452,8 @@ def build_parser() -> argparse.ArgumentParser:
             "  python -m activations.export --kind gallery --theme slide --format pdf --out slides\n"
             '  python -m activations.export --formula "x * sigmoid(beta * x):beta=1.5" --fn silu --compare\n'
             '  python -m activations.export --gradient-flow "activation=sigmoid,depth=30,init=xavier_normal"'
-            " --out slides"
+            " --out slides\n"
+            '  python -m activations.export --training "preset=dying_relu" --as-code pytorch --out dying_relu.py'
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -517,7 +518,27 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--xmin", type=float, default=-5.0, help="left end of the x axis (default -5)")
     parser.add_argument("--xmax", type=float, default=5.0, help="right end of the x axis (default 5)")
     parser.add_argument("--lang", choices=tuple(LANGUAGES), default="en", help="language of the figure text")
-    parser.add_argument("--out", default=".", metavar="DIR", help="directory to write into (created if missing)")
+    parser.add_argument(
+        "--training",
+        action="append",
+        default=[],
+        metavar="SETTINGS",
+        help='a Training Lab run, for --as-code: "preset=dying_relu" and/or TrainConfig fields '
+        '("activation=elu,lr=0.03,depth=4,dataset=circles,steps=300"), plus the activation\'s parameters',
+    )
+    parser.add_argument(
+        "--as-code",
+        choices=("pytorch",),
+        help="instead of a figure, print a standalone PyTorch script for one --gradient-flow or --training "
+        "configuration (numpy + torch only) that prints the app's numbers; --formula sets its activation",
+    )
+    parser.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="directory to write into (created if missing; default .); with --as-code a .py file or a directory "
+        "(default: print the script)",
+    )
     return parser
 
 
@@ -686,6 +707,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     prog = parser.prog
+    if args.as_code or args.training:
+        from . import codegen
+
+        try:
+            script, stem = codegen.script_for_cli(args)
+        except ValueError as err:
+            parser.error(_one_line(err))
+        return codegen.write_script(script, stem, args.out, prog)
     try:
         width, height = parse_size(args.size)
         settings = ExportSettings(args.format, width, height, args.scale, args.theme)
@@ -695,7 +724,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if browser_path() is None:
         print(f"{prog}: error: {NO_BROWSER}", file=sys.stderr)
         return 1
-    out = Path(args.out)
+    out = Path(args.out or ".")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
