@@ -11,6 +11,7 @@ import streamlit as st
 
 import activations
 from activations import custom
+from activations.engine import ARCHITECTURE_LABELS, ARCHITECTURES
 from activations.figures.gradient_flow import (
     INIT_LABELS,
     activity_heatmap,
@@ -43,7 +44,7 @@ from activations.pagestate import (
 from activations.urlstate import format_number
 from ui.common import formula_box, language, param_sliders, plain, show_warnings, tr
 from ui.export_panel import show_chart
-from ui.networks import MAX_RUNS, run_networks
+from ui.networks import MAX_RUNS, phase_diagram, pytorch_panel, run_networks
 from ui.page import setup
 from ui.state import apply_preset, leave_preset, seed, sync, widget
 
@@ -68,6 +69,8 @@ def preset_state(name: str) -> dict:
         "gf_sigma_w": config.sigma_w,
         "gf_bias": config.bias,
         "gf_seed": config.seed,
+        "gf_archs": list(config.architectures),
+        "gf_sigma_b": config.sigma_b,
     }
     for fn in config.activations:
         for p in activations.get(fn).params:
@@ -78,43 +81,32 @@ def preset_state(name: str) -> dict:
 PRESET = Preset("gf_preset", "preset", (CUSTOM, *PRESETS), CUSTOM, CUSTOM, preset_state, N_("Preset"))
 FUNCTIONS = Activations("gf_fns", "fn", MAX_RUNS, N_("Activations (up to 4)"))
 INIT_CHOICES = Choices(
-    "gf_inits",
-    "init",
-    tuple(INITS),
-    MAX_INITS,
-    N_("Initialisation (up to 2, to compare)"),
+    "gf_inits", "init", tuple(INITS), MAX_INITS, N_("Initialisation (up to 2, to compare)"),
     too_many=N_("At most {n} initialisations can be compared; the rest were dropped."),
-)
+)  # fmt: skip
+ARCHS = Choices(
+    "gf_archs", "architecture", ARCHITECTURES, 2, N_("Architecture (up to 2, to compare)"),
+    too_many=N_("At most {n} architectures can be compared; the rest were dropped."),
+)  # fmt: skip
 DEPTH = Number("gf_depth", "depth", 1, MAX_DEPTH, N_("Depth (layers)"), integer=True)
 WIDTH = Number("gf_width", "width", 2, MAX_WIDTH, N_("Width (units per layer)"), integer=True, options=WIDTHS)
 BATCH = Number("gf_batch", "batch", 1, MAX_BATCH, N_("Batch (inputs)"), integer=True, options=BATCHES)
 SIGMA_W = Number(
-    "gf_sigma_w",
-    "sigma_w",
-    0.1,
-    4.0,
-    N_("σ_w (scaled normal init)"),
-    step=0.05,
+    "gf_sigma_w", "sigma_w", 0.1, 4.0, N_("σ_w (scaled normal init)"), step=0.05,
     help=N_("Weights ~ N(0, σ_w²/fan_in). Used only by the scaled normal init."),
     when=lambda state: "scaled_normal" in (state.get("gf_inits") or ()),
-)
+)  # fmt: skip
 BIAS = Number("gf_bias", "bias", -2.0, 2.0, N_("Bias (constant)"), step=0.05)
+SIGMA_B = Number(
+    "gf_sigma_b", "sigma_b", 0.0, 2.0, N_("σ_b (random biases)"), step=0.05,
+    help=N_("Biases b = bias + σ_b·ξ with ξ ~ N(0, 1) per unit and layer (0: the constant bias alone)."),
+)  # fmt: skip
 SEED = Number("gf_seed", "seed", 0, MAX_SEED, N_("Seed"), integer=True)
 CONTROLS = PageControls(
-    (
-        FUNCTIONS,
-        Formula("gf_formula", "gf_", FUNCTIONS.key, DEFAULT_FORMULA),
-        INIT_CHOICES,
-        DEPTH,
-        WIDTH,
-        BATCH,
-        SIGMA_W,
-        BIAS,
-        SEED,
-        ActivationParams("gf_", FUNCTIONS.key),
-    ),
+    (FUNCTIONS, Formula("gf_formula", "gf_", FUNCTIONS.key, DEFAULT_FORMULA), INIT_CHOICES, ARCHS, DEPTH, WIDTH,
+     BATCH, SIGMA_W, BIAS, SIGMA_B, SEED, ActivationParams("gf_", FUNCTIONS.key)),
     preset=PRESET,
-)
+)  # fmt: skip
 on_preset, on_change = apply_preset(PRESET), leave_preset(PRESET)
 
 
@@ -156,11 +148,13 @@ def gradient_flow() -> None:
             placeholder=_("Choose initialisations"),
             on_change=on_change,
         )
+        archs = widget(ARCHS, format_func=lambda k: _(ARCHITECTURE_LABELS[k]), on_change=on_change)
         depth = widget(DEPTH, on_change=on_change)
         width = widget(WIDTH, on_change=on_change)
         batch = widget(BATCH, on_change=on_change)
         sigma_w = widget(SIGMA_W, on_change=on_change, disabled="scaled_normal" not in inits)
         bias = widget(BIAS, on_change=on_change)
+        sigma_b = widget(SIGMA_B, on_change=on_change)
         seed_value = int(st.number_input(_(SEED.label), 0, MAX_SEED, step=1, key=SEED.key, on_change=on_change))
         params: dict[str, dict[str, float]] = {}
         formula = None
@@ -177,16 +171,21 @@ def gradient_flow() -> None:
             values = param_sliders(act, lambda name, fn=fn: param_key("gf_", fn, name), on_change=on_change)
             params[fn] = values
 
-    fit, runs, page_warnings = run_networks(fns, inits, formula, params, depth, width, batch, sigma_w, bias, seed_value)
-    run_inits = inits or DEFAULT_CONFIG.inits
+    fit, done, page_warnings = run_networks(
+        fns, inits, archs, formula, params, (depth, width, batch), sigma_w, bias, sigma_b, seed_value
+    )
+    jobs, runs = [job for job, _stats in done], [stats for _job, stats in done]
 
     with plots:
         show_warnings(page_warnings)
         if preset in PRESETS:
             st.info(_(PRESETS[preset].note), icon=":material/lightbulb:")
+            if PRESETS[preset].paper:
+                st.caption(plain(PRESETS[preset].paper))
         if runs:
             lang = language()
-            labels = [run_label(r, len(run_inits) > 1, lang) for r in runs]
+            several = {"init": len({j.init for j in jobs}) > 1, "arch": len({j.architecture for j in jobs}) > 1}
+            labels = [run_label(r, several["init"], lang, with_architecture=several["arch"]) for r in runs]
             stem = "gradient-flow_{fns}_depth-{depth}_width-{width}".format(
                 fns="-".join(dict.fromkeys(r.activation for r in runs)), depth=depth, width=fit.width
             )
@@ -221,6 +220,15 @@ def gradient_flow() -> None:
                     "and a deeper network is this one with layers added."
                 ).format(batch=fit.batch, width=fit.width, bias=format_number(float(bias)))
             )
+            show_chart(phase_diagram(jobs[0], labels[0]), stem + "_phase-diagram", key="gf_phase")
+            st.caption(
+                _(
+                    "Mean-field theory's phase diagram for {label}: blue, signals and gradients shrink layer after "
+                    "layer (ordered); red, they grow (chaotic); the line χ₁ = 1 between them is where deep networks "
+                    "train (Poole et al. 2016, Schoenholz et al. 2017). The marker is this network's (σ_w, σ_b)."
+                ).format(label=plain(labels[0]))
+            )
+            pytorch_panel(jobs, labels)
 
     sync(CONTROLS)
 

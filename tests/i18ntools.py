@@ -201,7 +201,8 @@ def figure_strings(node) -> Iterator[str]:
 
 def visible_strings(at) -> list[str]:
     """Every piece of text an AppTest run puts on screen: titles, Markdown, captions, alerts, widget labels,
-    help texts and options, table headers and cells (main area and sidebar), and the figures' text."""
+    help texts and options, table headers and cells (main area and sidebar), and the figures' text (not
+    code blocks: a script is Python whatever the interface language)."""
     import json
 
     out: list[str] = []
@@ -211,6 +212,8 @@ def visible_strings(at) -> list[str]:
         proto = getattr(node, "proto", None)
         if node.type == "plotly_chart":
             out.extend(figure_strings(json.loads(proto.spec)))
+        elif node.type == "code":
+            pass  # program text (Copy as PyTorch): Python, in English whatever the interface language
         elif node.type in ("arrow_data_frame", "dataframe", "table"):
             frame = node.value
             out.extend(str(c) for c in frame.columns)

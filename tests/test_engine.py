@@ -206,7 +206,9 @@ def test_measure_gives_the_exact_engines_gradient_norms(architecture):
     np.testing.assert_allclose(stats.pre_activation_var, [z.var() for z in trace.z], rtol=1e-10)
 
 
-@pytest.mark.parametrize(("batch", "d_out", "d_in"), [(4, 64, 48), (64, 8, 8), (1, 3, 5), (128, 512, 512), (256, 512, 512)])
+@pytest.mark.parametrize(
+    ("batch", "d_out", "d_in"), [(4, 64, 48), (64, 8, 8), (1, 3, 5), (128, 512, 512), (256, 512, 512)]
+)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_weight_gradient_norm_equals_the_direct_form(batch, d_out, d_in, dtype):
     rng = np.random.default_rng(6)

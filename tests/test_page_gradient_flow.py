@@ -29,7 +29,7 @@ def test_default_page_compares_three_activations_with_theory():
     assert not warnings(at)
     assert at.multiselect(key="gf_fns").value == ["sigmoid", "tanh", "relu"]
     assert at.select_slider(key="gf_batch").value == 32
-    assert len(figures(at)) == 5
+    assert len(figures(at)) == 6  # five measured charts and the phase diagram
     names = {t["name"] for t in gradient_figure(at)["data"]}
     for label in ("Sigmoid", "Tanh", "ReLU"):
         assert {label, f"{label}: mean-field theory"} <= names
@@ -150,7 +150,7 @@ def test_bad_url_values_warn_and_fall_back(query, fragment):
     at = run_page("gradient-flow", {"depth": "6", "width": "16", "batch": "8", **query})
     assert_clean(at)
     assert any(fragment in w for w in warnings(at)), warnings(at)
-    assert len(figures(at)) == 5
+    assert len(figures(at)) == 6
 
 
 # --- the figures, built for speed ---------------------------------------------------------------------
@@ -249,3 +249,40 @@ def test_a_refused_formula_keeps_the_text_and_the_other_runs():
     assert at.error and "attribute" in at.error[0].value
     assert at.text_input(key="gf_formula").value == "x.__class__"
     assert any(t["name"] == "ReLU" for t in figures(at)[0]["data"])
+
+
+def test_architectures_and_random_biases_from_the_url_reach_the_engine():
+    at = run_page("gradient-flow", {**SMALL, "fn": "tanh", "init": "xavier_normal", "architecture": "plain,residual",
+                                    "sigma_b": "0.3"})  # fmt: skip
+    assert_clean(at)
+    assert at.multiselect(key="gf_archs").value == ["plain", "residual"]
+    assert at.slider(key="gf_sigma_b").value == pytest.approx(0.3)
+    names = {t["name"] for t in gradient_figure(at)["data"] if t.get("showlegend", True)}
+    plain, residual = "Tanh · plain", "Tanh · residual (skip connections)"
+    assert {plain, residual} <= names, names
+    for architecture, label in (("plain", plain), ("residual", residual)):
+        expected = simulate("tanh", depth=12, width=64, batch=16, init="xavier_normal", architecture=architecture,
+                            sigma_b=0.3)  # fmt: skip
+        np.testing.assert_allclose(measured(at, label), expected.grad_z_norm, rtol=1e-6)
+    assert at.query_params["architecture"] == "plain,residual" and at.query_params["sigma_b"] == "0.3"
+
+
+def test_unknown_architecture_warns_and_falls_back():
+    at = run_page("gradient-flow", {**SMALL, "architecture": "transformer"})
+    assert_clean(at)
+    assert any("architecture" in w and "transformer" in w for w in warnings(at))
+    assert at.multiselect(key="gf_archs").value == ["plain"]
+
+
+def test_phase_diagram_marks_this_network_and_the_pytorch_script_is_the_generators():
+    from activations import codegen
+
+    at = run_page("gradient-flow", {**SMALL, "fn": "tanh", "init": "scaled_normal", "sigma_w": "1.5", "sigma_b": "0.2"})
+    assert_clean(at)
+    phase = figures(at)[-1]
+    (point,) = [t for t in phase["data"] if t.get("mode") == "markers"]
+    assert (array(point["x"])[0], array(point["y"])[0]) == pytest.approx((1.5, 0.2))
+    (code,) = at.code
+    expected = codegen.gradient_flow_script("tanh", depth=12, width=64, batch=16, init="scaled_normal", sigma_w=1.5,
+                                            sigma_b=0.2)  # fmt: skip
+    assert code.value == expected
