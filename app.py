@@ -9,7 +9,7 @@ import streamlit as st
 from activations.i18n import N_
 from ui.common import language_switch, tr
 from ui.export_panel import export_panel
-from ui.server import tune_server
+from ui.server import warm_up
 
 ICON = Path(__file__).parent / "assets" / "icon.png"
 
@@ -25,7 +25,7 @@ PAGES = [
 
 def run() -> None:
     st.set_page_config(page_title="Activation Lab", page_icon=str(ICON), layout="wide")
-    tune_server()
+    warm_up()  # before any page code: settles lazy imports once for the whole herd (ui/server.py)
     language_switch()
     _ = tr()
     pages = [
