@@ -17,8 +17,10 @@ import argparse
 import contextlib
 import ctypes
 import os
+import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -213,6 +215,74 @@ def serve(args: argparse.Namespace) -> int:
             stop(haproxy)
             for process in replicas.values():
                 stop(process)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+class ServeProcess:
+    """``python -m deploy.serve`` with ``replicas`` replicas, all on free loopback ports, for the tests and
+    the load test: started and healthy when constructed, its output in ``log_dir``, stopped by ``stop()``."""
+
+    def __init__(self, replicas: int, log_dir: Path, *extra_args: str, session_ttl: int = 5, timeout: float = 180):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.replica_ports = [free_port() for _ in range(replicas)]
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path = log_dir / f"serve-{self.port}.log"
+        self._log = open(self.log_path, "w")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "deploy.serve",
+                f"--replicas={replicas}",
+                f"--port={self.port}",
+                "--bind=127.0.0.1",
+                f"--replica-ports={','.join(map(str, self.replica_ports))}",
+                f"--session-ttl={session_ttl}",
+                *extra_args,
+            ],
+            cwd=ROOT,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while "HAProxy (pid" not in self.log() or not healthy(Backend("proxy", "127.0.0.1", self.port)):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"deploy.serve did not start:\n{self.log()}")
+            time.sleep(0.2)
+
+    def replica_pids(self) -> dict[str, int]:
+        """Replica name (the LAB cookie's value) -> process id of its latest start, from the log."""
+        return {m[1]: int(m[2]) for m in re.finditer(r"replica (r\d+) starting on \S+ \(pid (\d+)\)", self.log())}
+
+    def replica_port(self, name: str) -> int:
+        return self.replica_ports[int(name[1:]) - 1]
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        pids = self.replica_pids()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.process.pid, signal.SIGTERM)  # serve stops HAProxy, then the replicas
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        for pid in pids.values():  # whatever serve could not stop (each replica leads its process group)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+        self._log.close()
 
 
 def cli(argv: list[str] | None = None) -> int:

@@ -12,22 +12,17 @@ machine, failed under CI=true, like the browser tests.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import re
 import signal
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, free_port, require_browser
+from conftest import ROOT, require_browser
 
 from benchmarks.bench_browser import IDLE_JS, slider_selector
 from benchmarks.load_test import log_errors
-from deploy.serve import find_haproxy
+from deploy.serve import ServeProcess, find_haproxy
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -53,82 +48,11 @@ def require_haproxy() -> str:
     pytest.skip("haproxy not found (apt-get install haproxy, or `make system-deps`)")
 
 
-class Proxy:
-    """``python -m deploy.serve`` with ``replicas`` replicas on free loopback ports; its log kept."""
-
-    def __init__(self, replicas: int = 2):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.replica_ports = [free_port() for _ in range(replicas)]
-        self.log_path = ROOT / ".pytest_cache" / f"serve-{self.port}.log"
-        self.log_path.parent.mkdir(exist_ok=True)
-        self._log = open(self.log_path, "w")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "deploy.serve",
-                f"--replicas={replicas}",
-                f"--port={self.port}",
-                "--bind=127.0.0.1",
-                f"--replica-ports={','.join(map(str, self.replica_ports))}",
-                "--session-ttl=5",
-                "--no-restart",  # a killed replica stays dead: the visitor must be moved, not waited for
-            ],
-            cwd=ROOT,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 180
-        while "HAProxy (pid" not in self.log():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"deploy.serve did not start:\n{self.log()}")
-            time.sleep(0.2)
-        while not self._proxy_healthy():
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"the proxy does not answer:\n{self.log()}")
-            time.sleep(0.2)
-
-    def _proxy_healthy(self) -> bool:
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as response:
-                return response.status == 200
-        return False
-
-    def replica_pids(self) -> dict[str, int]:
-        """Replica name (the LAB cookie's value) -> process id, from serve's log."""
-        return {m[1]: int(m[2]) for m in re.finditer(r"replica (r\d+) starting on \S+ \(pid (\d+)\)", self.log())}
-
-    def replica_port(self, name: str) -> int:
-        return self.replica_ports[int(name[1:]) - 1]
-
-    def log(self) -> str:
-        self._log.flush()
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> None:
-        pids = self.replica_pids()
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.process.pid, signal.SIGTERM)  # serve stops HAProxy and the replicas
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        for pid in pids.values():  # whatever serve could not stop (each replica leads its process group)
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pid, signal.SIGKILL)
-        self._log.close()
-
-
 @pytest.fixture(scope="module")
 def proxy():
     require_browser()
     require_haproxy()
-    server = Proxy(replicas=2)
+    server = ServeProcess(2, ROOT / ".pytest_cache", "--no-restart")  # a killed replica stays dead
     yield server
     server.stop()
 
