@@ -3,6 +3,7 @@
     python -m benchmarks.load_test                 # 10 sessions for 60 s (the issue's criteria)
     python -m benchmarks.load_test --short         # 10 sessions for 15 s (CI: tests/test_load_short.py)
     python -m benchmarks.load_test --sessions 30 --duration 120 --json load.json
+    python -m benchmarks.load_test --replicas 2 --sessions 20     # through `make serve`: HAProxy + 2 replicas
 
 One ``streamlit run app.py`` and one headless Chromium with ``--sessions`` Playwright contexts (each a
 separate Streamlit session, like a student's laptop). Each session visits the pages of
@@ -16,6 +17,13 @@ traceback in the server log, no page or press that timed out, p95 slider-to-plot
 (3000), peak RSS under ``--peak-mb``, and RSS after the sessions closed (and the server dropped them,
 ``server.disconnectedSessionTTL`` later) back within ``--after-mb`` of its start. "Start" is measured
 after one warm-up visit of every page, so imports and first cache entries are in it.
+
+With ``--replicas N`` the class goes through ``deploy/serve.py`` instead (N replicas behind HAProxy, as
+``make serve`` runs them), and arrives as a herd: every session opens its first page at the same moment on
+freshly started replicas (no warm-up visit; each replica has only done ``ui.server.warm_up`` at boot). It
+adds the cold-herd figures (time to the first drawn chart, per session), the replicas' CPU time over the
+run per answered slider move (page loads included: what a core can hold), and each replica's memory
+before, at the peak, and after.
 
 The client runs on the same machine as the server, where a real class's browsers run on their own
 laptops. Measured here, one page load costs Chromium 4–5 CPU-seconds (starting Streamlit's and
@@ -41,7 +49,7 @@ import psutil
 
 from benchmarks import percentile, row
 from benchmarks.bench_browser import VIEWPORT, AppServer, browser_missing_reason, launch, press_and_time, wait_ready
-from benchmarks.page_table import PageSpec, available_pages
+from benchmarks.page_table import ROOT, PageSpec, available_pages
 
 SESSION_TTL_S = 5  # server.disconnectedSessionTTL for the test: how long a closed tab's session is kept
 # The settings a class server should run with (README, "Serving a large class"): sessions of closed tabs
@@ -83,6 +91,12 @@ class Result:
     total_after_mb: float = 0.0
     server_alive: bool = True
     server_nice: int = 0  # the server's niceness during the run (the browsers': 0)
+    # Through the proxy (--replicas): the herd's time to a first drawn chart, the replicas' CPU seconds over
+    # the run, and each replica's memory (MB, PSS with children): cold (after its boot warm-up), peak, after.
+    replicas: int = 0
+    first_chart_ms: list[float] = field(default_factory=list)
+    server_cpu_s: float = 0.0
+    replica_memory_mb: dict[str, dict[str, float]] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
 
     @property
@@ -93,8 +107,19 @@ class Result:
     def p95_ms(self) -> float:
         return percentile(self.latencies_ms, 95)
 
+    @property
+    def cpu_per_move_ms(self) -> float:
+        """Server CPU over the run per answered slider move, page loads included."""
+        return 1000 * self.server_cpu_s / len(self.latencies_ms) if self.latencies_ms else float("nan")
+
     def to_json(self) -> dict:
-        return {**asdict(self), "p50_ms": self.p50_ms, "p95_ms": self.p95_ms, "presses": len(self.latencies_ms)}
+        return {
+            **asdict(self),
+            "p50_ms": self.p50_ms,
+            "p95_ms": self.p95_ms,
+            "presses": len(self.latencies_ms),
+            "cpu_per_move_ms": self.cpu_per_move_ms,
+        }
 
 
 @dataclass(frozen=True)
@@ -182,9 +207,19 @@ def visit_order(pages: list[PageSpec], index: int) -> list[PageSpec]:
     return pages[start:] + pages[:start]
 
 
-async def student(index: int, browser, server_url: str, pages: list[PageSpec], deadline: float, result: Result):
-    """One session: visit pages in turn (``visit_order``), moving each page's slider."""
-    await asyncio.sleep(0.2 * index)  # a class arrives within a few seconds, not in the same millisecond
+async def student(
+    index: int,
+    browser,
+    server_url: str,
+    pages: list[PageSpec],
+    deadline: float,
+    result: Result,
+    stagger: float = 0.2,
+    load_timeout_ms: float = 60_000,
+):
+    """One session: visit pages in turn (``visit_order``), moving each page's slider. Session ``index``
+    arrives ``stagger × index`` seconds after the first (a class arrives within a few seconds; 0: a herd)."""
+    await asyncio.sleep(stagger * index)
     context = await browser.new_context(viewport=VIEWPORT)
     try:
         page = await context.new_page()
@@ -199,8 +234,11 @@ async def student(index: int, browser, server_url: str, pages: list[PageSpec], d
             visit += 1
             label = f"session {index}, {spec.name}"
             try:
-                await page.goto(page_url(server_url, spec))
-                await wait_ready(page, spec.bench.plot if spec.bench else 0, timeout=60_000)
+                started = time.monotonic()
+                await page.goto(page_url(server_url, spec), timeout=load_timeout_ms)
+                await wait_ready(page, spec.bench.plot if spec.bench else 0, timeout=load_timeout_ms)
+                if visit == 1:
+                    result.first_chart_ms.append(1000 * (time.monotonic() - started))
                 result.page_loads += 1
             except Exception as err:  # a page that never draws is a failure to report, not a crash
                 result.timeouts.append(f"{label}: page did not load ({type(err).__name__})")
@@ -343,6 +381,105 @@ def run(
     return result
 
 
+HERD_LOAD_TIMEOUT_MS = 240_000  # a cold herd's first page: every browser boots Streamlit's JS on 2 shared cores
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` and its descendants so far (0 once it has exited)."""
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+async def drive_proxy(serve, sessions: int, duration: float, result: Result, log) -> dict[str, MemorySampler]:
+    """The herd through the proxy: every session starts at once on the cold replicas."""
+    from playwright.async_api import async_playwright
+
+    pages = available_pages()
+    pids = serve.replica_pids()
+    samplers = {name: MemorySampler(pid) for name, pid in pids.items()}
+    async with async_playwright() as pw:
+        browser = await launch(pw)
+        try:
+            cpu_before = sum(cpu_seconds(pid) for pid in pids.values())
+            log(f"a herd of {sessions} sessions on {len(pids)} cold replicas, then {duration:g} s of slider moving")
+            for sampler in samplers.values():
+                sampler.__enter__()
+            try:
+                deadline = time.monotonic() + duration
+                await asyncio.gather(
+                    *(
+                        student(i, browser, serve.url, pages, deadline, result, 0.0, HERD_LOAD_TIMEOUT_MS)
+                        for i in range(sessions)
+                    )
+                )
+                result.server_cpu_s = sum(cpu_seconds(pid) for pid in pids.values()) - cpu_before
+                log(f"sessions closed; waiting {SESSION_TTL_S + 3} s for the replicas to drop them")
+                await asyncio.sleep(SESSION_TTL_S + 3)
+            finally:
+                for sampler in samplers.values():
+                    sampler.__exit__(None, None, None)
+        finally:
+            await browser.close()
+    return samplers
+
+
+def run_proxy(
+    replicas: int,
+    sessions: int,
+    duration: float,
+    criteria: Criteria | None = None,
+    log=None,
+    server_priority: bool = True,
+) -> Result:
+    """``run`` through ``deploy/serve.py``: ``replicas`` replicas behind HAProxy, met by a cold herd.
+    Memory figures are sums over the replicas ("start" is each replica after its boot warm-up).
+    ``server_priority``: the replicas run at niceness SERVER_NICE, above the browsers, as in ``run``."""
+    from deploy.serve import ServeProcess
+
+    criteria = criteria or Criteria()
+    log = log or (lambda message: print(f"[load_test] {message}", file=sys.stderr, flush=True))
+    serve = ServeProcess(replicas, ROOT / ".pytest_cache", session_ttl=SESSION_TTL_S)
+    result = Result(sessions=sessions, duration_s=duration, pages=[p.name for p in available_pages()])
+    result.replicas = replicas
+    try:
+        pids = serve.replica_pids()
+        if server_priority:
+            result.server_nice = min(prioritise(pid, log) for pid in pids.values())
+        cold = {name: server_memory_mb(pid) for name, pid in pids.items()}
+        samplers = asyncio.run(drive_proxy(serve, sessions, duration, result, log))
+        after = {name: server_memory_mb(pid) for name, pid in pids.items()}
+        for name in pids:
+            result.replica_memory_mb[name] = {
+                "cold": cold[name].total,
+                "peak": max(samplers[name].peak.total, cold[name].total, after[name].total),
+                "after": after[name].total,
+            }
+        result.rss_start_mb = result.rss_cold_mb = sum(m.rss for m in cold.values())
+        result.total_start_mb = result.total_cold_mb = sum(m.total for m in cold.values())
+        result.rss_peak_mb = sum(max(samplers[n].peak.rss, cold[n].rss, after[n].rss) for n in pids)
+        result.total_peak_mb = sum(m["peak"] for m in result.replica_memory_mb.values())
+        result.rss_after_mb = sum(m.rss for m in after.values())
+        result.total_after_mb = sum(m.total for m in after.values())
+        result.server_alive = all(psutil.pid_exists(pid) for pid in pids.values())
+    finally:
+        text = serve.log()
+        serve.stop()
+    result.log_errors = log_errors(text)
+    result.failures = judge(result, criteria)
+    return result
+
+
 def report(result: Result) -> str:
     lines = [
         f"{result.sessions} sessions × {result.duration_s:g} s on pages {', '.join(result.pages)}; "
@@ -360,6 +497,19 @@ def report(result: Result) -> str:
         f"  with children (PSS): cold {result.total_cold_mb:.0f} MB, start {result.total_start_mb:.0f} MB, "
         f"peak {result.total_peak_mb:.0f} MB, after close {result.total_after_mb:.0f} MB",
     ]
+    if result.replicas:
+        lines.insert(1, f"  through HAProxy to {result.replicas} replicas (deploy/serve.py), browsers on its cores")
+        lines += [
+            f"  cold herd: first chart p50 {percentile(result.first_chart_ms, 50):.0f} ms, "
+            f"max {max(result.first_chart_ms, default=float('nan')):.0f} ms over {len(result.first_chart_ms)} sessions",
+            f"  replicas' CPU {result.server_cpu_s:.1f} s over the run: {result.cpu_per_move_ms:.0f} ms per answered "
+            f"move (page loads included), so one core holds ~{1000 / result.cpu_per_move_ms:.1f} moves/s",
+            *(
+                f"  replica {name} (PSS with children): cold {m['cold']:.0f} MB, peak {m['peak']:.0f} MB, "
+                f"after {m['after']:.0f} MB"
+                for name, m in result.replica_memory_mb.items()
+            ),
+        ]
     lines += [f"  FAILED: {failure}" for failure in result.failures] or ["  all criteria met"]
     return "\n".join(lines)
 
@@ -449,17 +599,26 @@ def cli(argv: list[str] | None = None) -> int:
         action="store_true",
         help=f"run the server at the browsers' priority (default: niceness {SERVER_NICE}, see above)",
     )
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=0,
+        help="go through deploy/serve.py: this many replicas behind HAProxy, met by a cold herd (0: one server)",
+    )
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
     args = parser.parse_args(argv)
-    if args.sessions < 1 or args.duration <= 0:
-        parser.error("--sessions must be ≥ 1 and --duration > 0")
+    if args.sessions < 1 or args.duration <= 0 or args.replicas < 0:
+        parser.error("--sessions must be ≥ 1, --duration > 0 and --replicas ≥ 0")
     reason = browser_missing_reason()
     if reason:
         print(f"load test not run: {reason}", file=sys.stderr)
         return 2
     sessions, duration = (10, 15.0) if args.short else (args.sessions, args.duration)
     criteria = Criteria(args.p95_ms, args.peak_mb, args.after_mb)
-    result = run(sessions, duration, criteria, server_priority=not args.equal_priority)
+    if args.replicas:
+        result = run_proxy(args.replicas, sessions, duration, criteria, server_priority=not args.equal_priority)
+    else:
+        result = run(sessions, duration, criteria, server_priority=not args.equal_priority)
     print(report(result))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:

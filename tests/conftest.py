@@ -57,10 +57,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class PortTaken(RuntimeError):
+    """Another process took the port between free_port() and the server's bind."""
+
+
 class AppServer:
     """`streamlit run app.py` on a free loopback port, its log kept for assertions."""
 
     def __init__(self, script: str = "app.py", extra_args: tuple[str, ...] = ()):
+        # free_port() only finds a port that was free a moment ago: with other servers starting on the same
+        # machine, another may take it first (Streamlit then exits with "Port … is not available"), so
+        # start again on a new port.
+        for attempt in range(3):
+            try:
+                self._start(script, extra_args)
+                return
+            except PortTaken:
+                if attempt == 2:
+                    raise
+
+    def _start(self, script: str, extra_args: tuple[str, ...]) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = ROOT / ".pytest_cache" / f"streamlit-{self.port}.log"
@@ -91,12 +107,24 @@ class AppServer:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                if f"Port {self.port} is not available" in self.log():
+                    self._log.close()
+                    raise PortTaken(self.port)
                 raise RuntimeError(f"streamlit exited early:\n{self.log()}")
-            with contextlib.suppress(OSError):
-                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+            if self._listening():
                 return
             time.sleep(0.1)
         raise RuntimeError(f"streamlit did not start:\n{self.log()}")
+
+    def _listening(self) -> bool:
+        """Whether this server's process itself listens on the port (a connection alone could reach
+        another process that took the port)."""
+        import psutil
+
+        with contextlib.suppress(psutil.Error):
+            connections = psutil.Process(self.process.pid).net_connections(kind="tcp")
+            return any(c.status == psutil.CONN_LISTEN and c.laddr.port == self.port for c in connections)
+        return False
 
     def log(self) -> str:
         self._log.flush()

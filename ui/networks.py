@@ -3,7 +3,7 @@
 Speed (a slider move recomputes every network shown): the networks run side by side in a small thread
 pool (numpy releases the GIL in matrix products and ufuncs), with OpenBLAS held to one thread per
 product: on a shared 2-core server, OpenBLAS's own threads waiting for a busy core made one network
-take up to 20× longer than on a single thread (``ui.server.tune_server``, run by every page).
+take up to 20× longer than on a single thread (``ui.server.warm_up``, run by every page).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ import streamlit as st
 from activations.i18n import DEFAULT_LANGUAGE, N_
 from ui.common import language, language_switch, tr
 from ui.export_panel import export_panel
-from ui.server import tune_server
+from ui.server import warm_up
 
 ROOT = Path(__file__).resolve().parent.parent
 ICON = ROOT / "assets" / "icon.png"
@@ -34,7 +34,7 @@ PAGES = (
 def setup() -> None:
     """Call first on every page: settings, navigation, language switch and export panel, in the sidebar."""
     st.set_page_config(page_title="Activation Lab", page_icon=str(ICON), layout="wide")
-    tune_server()
+    warm_up()  # first: settles lazy imports and first-use caches once for the whole herd (ui/server.py)
     language_switch()
     navigation()
     export_panel()
