@@ -250,6 +250,30 @@ class _WarmBrowser:
                 raise ExportError(f"rendering took longer than {timeout:g} s and was stopped") from err
             raise ExportError(f"rendering failed: {_one_line(err)}") from err
 
+    def render_many(self, figs: Sequence, opts: dict, timeout: float, progress=None) -> list[bytes]:
+        """``render`` of every figure, all queued at once so kaleido's tabs draw them side by side."""
+        ready, loop = self._start()
+        try:
+            kaleido = ready.result(STARTUP_TIMEOUT)
+        except Exception as err:
+            self._discard()
+            raise ExportUnavailable(START_FAILED.format(error=_one_line(err))) from err
+        futures = [asyncio.run_coroutine_threadsafe(kaleido.calc_fig(fig, opts=opts), loop) for fig in figs]
+        out = []
+        try:
+            for k, future in enumerate(futures):
+                out.append(future.result(timeout))
+                if progress is not None:
+                    progress(k + 1, len(futures))
+        except Exception as err:
+            for future in futures:
+                future.cancel()
+            self._discard()
+            if isinstance(err, TimeoutError):
+                raise ExportError(f"rendering took longer than {timeout:g} s and was stopped") from err
+            raise ExportError(f"rendering failed: {_one_line(err)}") from err
+        return out
+
     def _discard(self) -> None:
         with self._lock:
             ready, self._ready = self._ready, None
@@ -366,6 +390,15 @@ def render(fig, format: str = "png", width: int = 1920, height: int = 1080, scal
     check_settings(format, width, height, scale)
     opts = {"format": format, "width": width, "height": height, "scale": scale if format == "png" else 1}
     return _BROWSER.render(fig, opts, RENDER_TIMEOUT)
+
+
+def render_many(
+    figs: Sequence, format: str = "png", width: int = 1920, height: int = 1080, scale: float = 1.0, progress=None
+):
+    """``render`` for many figures at once (an animation's frames), in order; ``progress(done, total)``."""
+    check_settings(format, width, height, scale)
+    opts = {"format": format, "width": width, "height": height, "scale": scale if format == "png" else 1}
+    return _BROWSER.render_many(figs, opts, RENDER_TIMEOUT, progress)
 
 
 def export_figure(fig, settings: ExportSettings) -> bytes:
