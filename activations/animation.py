@@ -15,8 +15,10 @@ from __future__ import annotations
 import copy
 import io
 import os
+import sys
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -62,7 +64,7 @@ def themed_sweep(fig, theme: str = DEFAULT_THEME, size: tuple[int, int] | None =
     frames = spec.get("frames") or []
     sliders, menus = (spec.get("layout") or {}).get("sliders"), (spec.get("layout") or {}).get("updatemenus")
     themed = themed_spec({"data": spec["data"], "layout": spec["layout"]}, theme, size=size)
-    stills = still_frames(spec, theme, size) if frames else []
+    stills = [themed_spec(frame_spec(spec, k, still=False), theme, size=size) for k in range(len(frames))]
     out_frames = []
     for frame, still in zip(frames, stills, strict=False):
         data = [
@@ -184,3 +186,178 @@ def sweep_meta(fig) -> Mapping:
     """What ``pack_sweep`` recorded about the sweep in ``layout.meta`` (target, values)."""
     layout = fig.layout.to_plotly_json() if hasattr(fig, "layout") else fig.get("layout", {})
     return (layout.get("meta") or {}).get("sweep", {})
+
+
+# --- the command line: python -m activations.export ... --sweep NAME=START:STOP:COUNT --format gif ---------
+
+
+def _explorer_job(group, name: str, values, args):
+    """(file-name stem, build) for a --fn/--formula group with one parameter swept."""
+    from .export import CommandError
+
+    fn, _dot, param = name.rpartition(".")
+    acts = [registry_get(a) for a, _p in group]
+    target = next((a for a in acts if (not fn or a.name == fn) and param in {p.name for p in a.params}), None)
+    if target is None:
+        names = ", ".join(a.name for a in acts)
+        raise CommandError(f"--sweep {name}: none of {names} has a parameter {param!r}")
+    parts = []
+    for act, params in zip(acts, (p for _a, p in group), strict=True):
+        kept = {k: v for k, v in sorted(act.resolve(params).items()) if not (act is target and k == param)}
+        parts.append(act.name + "".join(f"_{k}-{format_number(v)}" for k, v in kept.items()))
+    stem = sweep_stem("_".join(parts), param, values)
+
+    def build(progress=None):
+        from .figures.sweeps import explorer_sweep_figure
+
+        x_range = (args.xmin, args.xmax)
+        return explorer_sweep_figure(
+            [(a, p) for a, (_n, p) in zip(acts, group, strict=True)],
+            target.name,
+            param,
+            x_range,
+            values=values,
+            lang=args.lang,
+            budget=None,
+            width_px=parse_width(args),
+        )
+
+    return stem, build
+
+
+def registry_get(name):
+    from . import registry
+
+    return registry.get(name)
+
+
+def parse_width(args) -> int:
+    try:
+        return export.parse_size(args.size)[0]
+    except ValueError:
+        return 1920
+
+
+def _gradient_flow_job(runs: list[tuple[dict, str]], name: str, values, args):
+    from . import sweeps
+    from .export import CommandError, gradient_flow_stem
+    from .figures.sweeps import GRADIENT_FLOW_FIGURES, gradient_flow_sweep_figure
+
+    if name not in sweeps.GRADIENT_FLOW_TARGETS:
+        raise CommandError(f"--sweep {name}: a --gradient-flow sweep is over {', '.join(sweeps.GRADIENT_FLOW_TARGETS)}")
+    figure = runs[0][1]
+    if figure not in GRADIENT_FLOW_FIGURES:
+        raise CommandError(f"--sweep: figure={figure} cannot be swept; use one of {', '.join(GRADIENT_FLOW_FIGURES)}")
+    if name == "sigma_w" and not any(kw["init"] == "scaled_normal" for kw, _f in runs):
+        raise CommandError("--sweep sigma_w: σ_w sets the weights only with init=scaled_normal (add it)")
+    if name == "sigma_w" and min(values) <= 0:
+        raise CommandError("--sweep sigma_w: σ_w must be above 0")
+    if name == "depth" and (min(values) < 1 or max(values) > 200 or any(not float(v).is_integer() for v in values)):
+        raise CommandError("--sweep depth: depths must be whole numbers from 1 to 200")
+    kwargs_list = [dict(kw) for kw, _f in runs]
+    stems = []
+    for kw in kwargs_list:
+        stem = gradient_flow_stem({k: v for k, v in kw.items() if k != name or k == "depth"})
+        if name == "depth":
+            stem = stem.replace(f"_depth-{kw['depth']}", "")
+        stems.append(stem)
+    stem = sweep_stem("_vs_".join(stems) + f"_{figure}", name, values)
+
+    def build(progress=None):
+        return gradient_flow_sweep_figure(
+            kwargs_list, name, figure=figure, values=values, lang=args.lang, budget=None, progress=progress
+        )
+
+    return stem, build
+
+
+def plan_sweep_jobs(args) -> list[tuple[str, Callable]]:
+    """The animations the flags ask for: (file-name stem, build(progress) -> swept figure). Bad flags
+    raise ``export.CommandError`` (one line)."""
+    from . import sweeps
+    from .export import CommandError, parse_fn, parse_formula, parse_gradient_flow
+
+    if not args.sweep:
+        raise CommandError(f"--format {args.format} is an animation: give --sweep NAME=START:STOP:COUNT")
+    if args.format not in FORMATS:
+        raise CommandError(f"--sweep makes an animation: use --format {' or '.join(FORMATS)}")
+    if args.kind not in ("both",):
+        raise CommandError("--sweep draws the explorer's figure (f above f′): leave out --kind")
+    try:
+        name, values = sweeps.parse_range(args.sweep)
+        _fps(args.fps)
+    except ValueError as err:
+        raise CommandError(str(err)) from None
+    selection = [parse_fn(spec) for spec in args.fn] + [parse_formula(spec) for spec in args.formula]
+    jobs = []
+    if selection:
+        groups = [selection] if args.compare else [[item] for item in selection]
+        jobs.extend(_explorer_job(group, name, values, args) for group in groups)
+    if args.gradient_flow:
+        runs = [parse_gradient_flow(spec) for spec in args.gradient_flow]
+        if args.compare and len({figure for _kw, figure in runs}) > 1:
+            raise CommandError("--compare draws the runs in one figure: give them the same figure=")
+        groups = [runs] if args.compare else [[run] for run in runs]
+        jobs.extend(_gradient_flow_job(group, name, values, args) for group in groups)
+    if not jobs:
+        raise CommandError("nothing to sweep: give --fn NAME, --formula FORMULA or --gradient-flow SETTINGS")
+    return jobs
+
+
+def cli(args, parser) -> int:
+    """``python -m activations.export`` with --sweep: write one GIF, MP4 or HTML per figure; a progress
+    bar (tqdm, on stderr) while frames render. Exit status 0 written, 1 rendering failed, 2 bad flags."""
+    from tqdm import tqdm
+
+    from .export import ExportError, ExportUnavailable, _one_line, browser_path
+
+    prog = parser.prog
+    try:
+        width, height = export.parse_size(args.size)
+        export.check_settings("png", width, height, 1.0, args.theme)
+        jobs = plan_sweep_jobs(args)
+    except ValueError as err:
+        parser.error(_one_line(err))
+    if args.format != "html" and browser_path() is None:
+        print(f"{prog}: error: {export.NO_BROWSER}", file=sys.stderr)
+        return 1
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        print(f"{prog}: error: cannot create --out {str(out)!r}: {err.strerror}", file=sys.stderr)
+        return 1
+    status = 0
+    was_running = export._BROWSER.is_running()
+    try:
+        for stem, build in jobs:
+            path = out / export.export_filename(stem, args.format)
+            with tqdm(total=100, desc="computing", unit="%", leave=False) as bar:
+
+                def computed(fraction, bar=bar):
+                    bar.update(round(100 * fraction) - bar.n)
+
+                fig = build(computed)
+            try:
+                if args.format == "html":
+                    data = export_sweep(fig, "html", width, height, args.theme, args.fps)
+                else:
+                    with tqdm(total=len(fig.frames), desc=f"rendering {path.name}", unit="frame") as bar:
+
+                        def rendered(done, total, bar=bar):
+                            bar.update(done - bar.n)
+
+                        data = export_sweep(fig, args.format, width, height, args.theme, args.fps, rendered)
+            except ExportUnavailable as err:
+                print(f"{prog}: error: {err}", file=sys.stderr)
+                return 1
+            except (ExportError, ValueError) as err:
+                print(f"{prog}: error: {path.name}: {_one_line(err)}", file=sys.stderr)
+                status = 1
+                continue
+            path.write_bytes(data)
+            tqdm.write(str(path))
+    finally:
+        if not was_running:
+            export.shutdown()
+    return status

@@ -40,6 +40,7 @@ from .urlstate import format_number
 ENGLISH = translator("en")
 
 FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+ANIMATION_FORMATS = {"gif": "image/gif", "mp4": "video/mp4", "html": "text/html"}  # of a --sweep (animation.py)
 # Preset key -> (label, width, height) in CSS pixels; the label is translated where it is shown.
 SIZE_PRESETS: dict[str, tuple[str, int, int]] = {
     "16:9": (N_("16:9 slide"), 1920, 1080),
@@ -147,7 +148,7 @@ def figure_stem(selection: Sequence[tuple[str | registry.Activation, Mapping]], 
 def export_filename(stem: str, fmt: str) -> str:
     """A safe file name for ``stem`` in format ``fmt``: letters, digits, '.', '-' and '_' only, at most
     120 characters before the extension ('sigmoid depth=30' -> 'sigmoid_depth_30.png')."""
-    if fmt not in FORMATS:
+    if fmt not in FORMATS and fmt not in ANIMATION_FORMATS:
         raise ValueError(f"unknown format {fmt!r}; valid formats: {', '.join(FORMATS)}")
     safe = re.sub(r"[^A-Za-z0-9.\-]+", "_", stem).strip("._-")[:120].rstrip("._-") or "figure"
     return f"{safe}.{fmt}"
@@ -485,7 +486,10 @@ def build_parser() -> argparse.ArgumentParser:
             "  python -m activations.export --kind gallery --theme slide --format pdf --out slides\n"
             '  python -m activations.export --formula "x * sigmoid(beta * x):beta=1.5" --fn silu --compare\n'
             '  python -m activations.export --gradient-flow "activation=sigmoid,depth=30,init=xavier_normal"'
-            " --out slides"
+            " --out slides\n"
+            "  python -m activations.export --fn elu --sweep alpha=0:2:21 --format gif --size 960x540\n"
+            '  python -m activations.export --gradient-flow "activation=tanh,init=scaled_normal,sigma_w=1"'
+            " --sweep sigma_w=0.5:2:16 --format mp4"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -527,7 +531,19 @@ def build_parser() -> argparse.ArgumentParser:
         f"figure = {' | '.join(GRADIENT_FLOW_FIGURES)} (default gradients). Repeat for several; with --compare "
         "they share one figure",
     )
-    parser.add_argument("--format", choices=tuple(FORMATS), default="png", help="file format (default png)")
+    parser.add_argument(
+        "--format",
+        choices=(*FORMATS, *ANIMATION_FORMATS),
+        default="png",
+        help="file format (default png); gif, mp4 (H.264) and html (standalone, with the slider) need --sweep",
+    )
+    parser.add_argument(
+        "--sweep",
+        metavar="NAME=START:STOP:COUNT",
+        help="animate one parameter over COUNT values from START to STOP: an activation's (alpha=0:2:21, or "
+        "elu.alpha=...) with --fn/--formula, or sigma_w, bias or depth with --gradient-flow",
+    )
+    parser.add_argument("--fps", type=float, default=8.0, help="frames per second of a --sweep GIF or MP4 (default 8)")
     parser.add_argument(
         "--size",
         default="1920x1080",
@@ -719,6 +735,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     prog = parser.prog
+    if args.sweep or args.format in ANIMATION_FORMATS:
+        from . import animation
+
+        return animation.cli(args, parser)
     try:
         width, height = parse_size(args.size)
         settings = ExportSettings(args.format, width, height, args.scale, args.theme)

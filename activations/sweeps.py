@@ -351,3 +351,36 @@ def training_snapshots(cfg, steps: Iterable[int], progress: Callable[[float], No
         if step >= last or snapshot.diverged:
             break
     return kept
+
+
+# --- the command line's START:STOP:COUNT -------------------------------------------------------------------
+
+MAX_CLI_FRAMES = 241
+
+
+def parse_range(spec: str) -> tuple[str, tuple[float, ...]]:
+    """'alpha=0:2:21' -> ('alpha', (0.0, 0.1, …, 2.0)): COUNT evenly spaced values from START to STOP
+    (both included). The name may be qualified ('elu.alpha'). Bad specs raise ValueError (one line)."""
+    name, eq, rest = str(spec).strip().partition("=")
+    parts = rest.split(":")
+    if not eq or not name.strip() or len(parts) != 3:
+        raise ValueError(f"--sweep {spec!r}: write NAME=START:STOP:COUNT, e.g. alpha=0:2:21")
+    try:
+        start, stop, count = float(parts[0]), float(parts[1]), float(parts[2])
+    except ValueError:
+        raise ValueError(f"--sweep {spec!r}: START, STOP and COUNT must be numbers") from None
+    if not (math.isfinite(start) and math.isfinite(stop)) or start == stop:
+        raise ValueError(f"--sweep {spec!r}: START and STOP must be finite and different")
+    if not count.is_integer() or not 2 <= count <= MAX_CLI_FRAMES:
+        raise ValueError(f"--sweep {spec!r}: COUNT must be a whole number from 2 to {MAX_CLI_FRAMES}")
+    values = np.round(np.linspace(start, stop, int(count)), 12)
+    return name.strip().lower(), tuple(float(v) + 0.0 for v in values)
+
+
+def fixed_sweep(
+    target: str, symbol: str, values: Sequence[float], current: float | None = None, *, integer: bool = False
+) -> Sweep:
+    """A sweep over exactly ``values`` (the command line's); it opens at the value nearest ``current``."""
+    values = tuple(float(v) for v in values)
+    i = 0 if current is None else int(np.argmin([abs(v - current) for v in values]))
+    return Sweep(target, symbol, values, i, integer=integer)

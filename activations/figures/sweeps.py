@@ -322,6 +322,8 @@ def explorer_sweep_figure(
     bounds: tuple[float, float] | None = None,
     count: int | None = None,
     n_points: int | None = None,
+    values: Sequence[float] | None = None,
+    budget: int | None = core.MAX_SWEEP_BYTES,
 ) -> go.Figure:
     """The explorer's figure with ``fn``'s parameter ``param`` live: ``selection`` is [(activation or
     registry key, parameters)] as the page draws it (a parsed formula under ``custom``), ``bounds`` the
@@ -351,15 +353,25 @@ def explorer_sweep_figure(
         except ValueError:
             return False
 
-    sweep = core.usable_values(core.explorer_sweep(target, param, current, width_px, bounds=bounds, count=count), valid)
+    if values is not None:  # exactly these (the command line's START:STOP:COUNT)
+        symbol = {p.name: p.symbol for p in target.params}.get(param)
+        if symbol is None:
+            raise ValueError(f"{target.label} has no parameter {param!r}")
+        sweep = core.fixed_sweep(f"{target.name}.{param}", symbol, values, current)
+    else:
+        sweep = core.explorer_sweep(target, param, current, width_px, bounds=bounds, count=count)
+    sweep = core.usable_values(sweep, valid)
     frames = [build(sel) for sel in core.explorer_selections(chosen, fn, param, sweep)]
-    return pack_within(frames, sweep, lang=lang)
+    return pack_within(frames, sweep, budget, lang=lang)
 
 
-def pack_within(frames: Sequence, sweep: Sweep, budget: int = core.MAX_SWEEP_BYTES, **options) -> go.Figure:
+def pack_within(frames: Sequence, sweep: Sweep, budget: int | None = core.MAX_SWEEP_BYTES, **options) -> go.Figure:
     """``pack_sweep``, with frames left out evenly (the current one and the ends kept) until the figure's
-    JSON is under ``budget`` bytes: the honest cap on what a chart sends to the browser."""
+    JSON is under ``budget`` bytes: the honest cap on what a chart sends to the browser (None: no cap,
+    for exports that asked for a number of frames)."""
     fig = pack_sweep(frames, sweep, **options)
+    if budget is None:
+        return fig
     size = figure_bytes(fig)
     while size > budget and len(sweep) > 2:
         n = max(2, min(len(sweep) - 1, int(len(sweep) * budget / size * 0.95)))
@@ -434,7 +446,9 @@ def gradient_flow_sweep_figure(
     count: int | None = None,
     labels: Sequence[str] | None = None,
     progress: Callable[[float], None] | None = None,
-    stats: Sequence[Sequence] | None = None,
+    stats: tuple[Sweep, list[list]] | None = None,
+    values: Sequence[float] | None = None,
+    budget: int | None = core.MAX_SWEEP_BYTES,
 ) -> go.Figure:
     """The gradient-flow page's figure (``gradients``: measured ‖∂L/∂z‖, ‖∂L/∂W‖ and the mean-field line;
     ``factors``; ``dead``) with σ_w, the bias or the depth live. ``runs`` are the ``network.simulate``
@@ -450,11 +464,11 @@ def gradient_flow_sweep_figure(
     }
     if figure not in builders:
         raise ValueError(f"unknown gradient-flow figure {figure!r}; valid: {', '.join(GRADIENT_FLOW_FIGURES)}")
-    sweep, results = (
-        sweep_stats(runs, target, width_px=width_px, count=count, progress=progress) if stats is None else stats
-    )
+    if stats is None:
+        stats = sweep_stats(runs, target, width_px=width_px, count=count, progress=progress, values=values)
+    sweep, results = stats
     frames = [builders[figure](frame, lang=lang, labels=labels) for frame in results]
-    return pack_within(frames, sweep, lang=lang)
+    return pack_within(frames, sweep, budget, lang=lang)
 
 
 def sweep_stats(
@@ -464,6 +478,7 @@ def sweep_stats(
     width_px: float = core.DEFAULT_WIDTH,
     count: int | None = None,
     progress: Callable[[float], None] | None = None,
+    values: Sequence[float] | None = None,
 ) -> tuple[Sweep, list[list]]:
     """The gradient-flow sweep and its simulated frames (``network.Stats`` per run per frame)."""
     if not runs:
@@ -476,7 +491,11 @@ def sweep_stats(
     if target not in current:
         raise ValueError(f"gradient-flow sweep target must be one of {', '.join(core.GRADIENT_FLOW_TARGETS)}")
     n = count or min(core.frame_count(width_px), MAX_GRADIENT_FLOW_FRAMES)
-    sweep = core.gradient_flow_sweep(target, current[target], width_px, count=n)
+    if values is not None:
+        symbol = core.GRADIENT_FLOW_SYMBOLS[target]
+        sweep = core.fixed_sweep(target, symbol, values, current[target], integer=target == "depth")
+    else:
+        sweep = core.gradient_flow_sweep(target, current[target], width_px, count=n)
     return sweep, core.simulate_frames(core.gradient_flow_runs(runs, target, sweep), progress)
 
 
@@ -504,12 +523,14 @@ def training_sweep_figures(
     return {name: pack_within(frames, sweep, lang=lang) for name, frames in figures.items()}
 
 
-def frame_spec(fig: go.Figure | Mapping, k: int) -> dict:
-    """Frame ``k`` of a swept figure as a still figure (plain dict, no slider, no frames): what a GIF or
-    MP4 shows at that step."""
+def frame_spec(fig: go.Figure | Mapping, k: int, still: bool = True) -> dict:
+    """Frame ``k`` of a swept figure as a still figure (plain dict, no frames; with ``still``, no slider
+    either and the room it took given back): what a GIF or MP4 shows at that step."""
     spec = fig.to_dict() if isinstance(fig, go.Figure) else copy.deepcopy(dict(fig))
     frames = spec.pop("frames", None) or []
     layout = spec.setdefault("layout", {})
+    if not still:
+        return _merge_frame(spec, frames[k]) if frames else spec
     layout.pop("sliders", None)
     layout.pop("updatemenus", None)
     margin = layout.get("margin") or {}
@@ -517,12 +538,14 @@ def frame_spec(fig: go.Figure | Mapping, k: int) -> dict:
         margin["b"] = max(margin["b"] - SLIDER_SPACE, 20)
     if layout.get("height"):
         layout["height"] = layout["height"] - SLIDER_SPACE
-    if not frames:
-        return spec
-    frame = frames[k]
+    return _merge_frame(spec, frames[k]) if frames else spec
+
+
+def _merge_frame(spec: dict, frame: Mapping) -> dict:
+    """``spec`` with ``frame`` applied the way plotly.js's animate applies it (top-level keys replaced)."""
     for index, update in zip(frame.get("traces", range(len(frame["data"]))), frame["data"], strict=True):
         spec["data"][index] = {**spec["data"][index], **update}
-    layout.update(frame.get("layout") or {})
+    spec["layout"].update(frame.get("layout") or {})
     return spec
 
 
