@@ -277,3 +277,33 @@ def test_a_sweep_over_budget_drops_frames_but_keeps_the_current_value():
     values = fig.layout.meta["sweep"]["values"]
     assert figure_bytes(fig) <= full // 3 and 2 < len(values) < 41
     assert values[fig.layout.sliders[0].active] == 0.5
+
+
+# --- training ---------------------------------------------------------------------------------------------
+
+
+def test_training_frames_show_the_run_up_to_each_step():
+    from activations import datasets
+    from activations.figures.sweeps import training_sweep_figures
+    from activations.training import TrainConfig, decision_surface, train
+
+    cfg = TrainConfig(n_samples=64, depth=2, width=8, batch_size=16, steps=40, record_every=5)
+    full = train(cfg)
+    sweep = sweeps.training_sweep(full.steps, width_px=200)
+    assert sweep.values[0] == 0 and sweep.values[-1] == 40 and sweep.current == len(sweep) - 1
+    snaps = sweeps.training_snapshots(cfg, sweep.values)
+    assert sorted(snaps) == [int(v) for v in sweep.values]
+    x, y = datasets.make_dataset(cfg.dataset, cfg.n_samples, cfg.noise, cfg.seed)
+    figs = training_sweep_figures(snaps, x, y, sweep, resolution=20)
+    assert set(figs) == {"boundary", "loss", "dead", "gradients"}
+    spec = json.loads(figs["loss"].to_json())
+    for k in (1, len(sweep) - 1):
+        step = int(sweep.values[k])
+        loss = frame_traces(spec, k)[0]
+        upto = full.steps <= step
+        assert np.allclose(decode(loss["x"]), full.steps[upto]) and np.allclose(decode(loss["y"]), full.loss[upto])
+    boundary = json.loads(figs["boundary"].to_json())
+    p_first, p_last = (decode(frame_traces(boundary, k)[0]["z"]) for k in (0, len(sweep) - 1))
+    assert p_first.shape == (20, 20) and not np.allclose(p_first, p_last)  # the boundary moved while training
+    _gx, _gy, proba = decision_surface(full, x, resolution=20)
+    assert np.allclose(p_last, proba[..., 1], atol=1e-6)  # the last frame is the finished network's surface
