@@ -44,16 +44,27 @@ def sweep_filename(what: str, target: str, values: Sequence[float], fmt: str) ->
     return export.export_filename(sweep_stem(what, target, values), fmt)
 
 
-def _frames_of(fig) -> int:
-    frames = fig.frames if hasattr(fig, "frames") else (fig.get("frames") or [])
-    return len(frames)
+class _Validated:
+    """A figure dict taken from a validated go.Figure: ``themed_spec`` uses it as is instead of building
+    (and validating) a go.Figure from it again, which was most of the time per frame."""
+
+    def __init__(self, spec: dict) -> None:
+        self.spec = spec
+
+    def to_dict(self) -> dict:
+        return self.spec
+
+
+def _one_frame_each(spec: Mapping) -> list[dict]:
+    """The figure with each of its frames alone (so that taking frame k out copies one frame, not all)."""
+    base = {key: value for key, value in spec.items() if key != "frames"}
+    return [{**base, "frames": [frame]} for frame in spec.get("frames") or []] or [base]
 
 
 def still_frames(fig, theme: str = DEFAULT_THEME, size: tuple[int, int] | None = None) -> list[dict]:
     """Every frame of a swept figure as a still figure in ``theme`` at ``size``, ready for kaleido."""
-    spec = fig.to_dict() if hasattr(fig, "to_dict") else copy.deepcopy(dict(fig))
-    n = _frames_of(spec)
-    return [themed_spec(frame_spec(spec, k), theme, size=size) for k in range(max(n, 1))]
+    spec = fig.to_dict() if hasattr(fig, "to_dict") else dict(fig)
+    return [themed_spec(_Validated(frame_spec(one, 0)), theme, size=size) for one in _one_frame_each(spec)]
 
 
 def themed_sweep(fig, theme: str = DEFAULT_THEME, size: tuple[int, int] | None = None) -> dict:
@@ -64,9 +75,9 @@ def themed_sweep(fig, theme: str = DEFAULT_THEME, size: tuple[int, int] | None =
     frames = spec.get("frames") or []
     sliders, menus = (spec.get("layout") or {}).get("sliders"), (spec.get("layout") or {}).get("updatemenus")
     themed = themed_spec({"data": spec["data"], "layout": spec["layout"]}, theme, size=size)
-    stills = [themed_spec(frame_spec(spec, k, still=False), theme, size=size) for k in range(len(frames))]
+    stills = [themed_spec(_Validated(frame_spec(one, 0, still=False)), theme, size) for one in _one_frame_each(spec)]
     out_frames = []
-    for frame, still in zip(frames, stills, strict=False):
+    for frame, still in zip(frames, stills if frames else [], strict=True):
         data = [
             {key: still["data"][index][key] for key in update if key in still["data"][index]}
             for index, update in zip(frame.get("traces", range(len(frame["data"]))), frame["data"], strict=True)
