@@ -21,10 +21,16 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .. import sweeps as core
-from ..i18n import translator
+from ..i18n import N_, translator
 from ..sweeps import Sweep
 from .style import make_figure
 
+# What a page says under a swept chart (``_(SWEEP_CAPTION).format(symbol=sweep.symbol)``).
+SWEEP_CAPTION = N_(
+    "Drag the slider under the chart, or press ▶ Play, to move {symbol} in your browser: every frame was "
+    "computed beforehand by the same code as the chart, nothing is interpolated. The controls set the exact "
+    "value; a link or an export carries that value and the sweep."
+)
 SLIDER_SPACE = 110  # px added under the plot for the play button and the slider
 FRAME_MS = 120  # play speed: one frame every 120 ms
 NUMERIC_KEYS = ("x", "y", "z", "customdata")
