@@ -207,7 +207,7 @@ def _explorer_job(group, name: str, values, args):
     from .export import CommandError
 
     fn, _dot, param = name.rpartition(".")
-    acts = [registry_get(a) for a, _p in group]
+    acts = [_registry_get(a) for a, _p in group]
     target = next((a for a in acts if (not fn or a.name == fn) and param in {p.name for p in a.params}), None)
     if target is None:
         names = ", ".join(a.name for a in acts)
@@ -230,19 +230,19 @@ def _explorer_job(group, name: str, values, args):
             values=values,
             lang=args.lang,
             budget=None,
-            width_px=parse_width(args),
+            width_px=_width_of(args),
         )
 
     return stem, build
 
 
-def registry_get(name):
+def _registry_get(name):
     from . import registry
 
     return registry.get(name)
 
 
-def parse_width(args) -> int:
+def _width_of(args) -> int:
     try:
         return export.parse_size(args.size)[0]
     except ValueError:

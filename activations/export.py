@@ -149,7 +149,7 @@ def export_filename(stem: str, fmt: str) -> str:
     """A safe file name for ``stem`` in format ``fmt``: letters, digits, '.', '-' and '_' only, at most
     120 characters before the extension ('sigmoid depth=30' -> 'sigmoid_depth_30.png')."""
     if fmt not in FORMATS and fmt not in ANIMATION_FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; valid formats: {', '.join(FORMATS)}")
+        raise ValueError(f"unknown format {fmt!r}; valid formats: {', '.join([*FORMATS, *ANIMATION_FORMATS])}")
     safe = re.sub(r"[^A-Za-z0-9.\-]+", "_", stem).strip("._-")[:120].rstrip("._-") or "figure"
     return f"{safe}.{fmt}"
 

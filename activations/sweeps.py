@@ -26,7 +26,6 @@ import numpy as np
 
 from . import registry
 from .i18n import N_, translator
-from .urlstate import format_number
 
 ENGLISH = translator("en")
 
@@ -76,13 +75,6 @@ class Sweep:
         """Each step's label: the value itself (``0.25``, ``30``)."""
         return [step_label(v, self.integer) for v in self.values]
 
-    @property
-    def stem(self) -> str:
-        """What a file name says about the sweep: 'alpha-0-2' (first to last value)."""
-        name = self.target.rsplit(".", 1)[-1]
-        lo, hi = (format_number(v).replace(".", "p") for v in (self.values[0], self.values[-1]))
-        return f"{name}-{lo}-{hi}"
-
 
 def step_label(value: float, integer: bool = False) -> str:
     """'0.25', '1.5', '0.0123', '30': 3 significant digits, no trailing zeros."""
@@ -124,9 +116,8 @@ def sweep_values(
         current = float(round(current))
         distance = np.abs(values - current)
     i = int(np.argmin(distance))
-    values[i] = current
-    # A grid value rounded away from its neighbours never collides with current except at its own slot.
-    values = np.round(values, 12) if not integer else values
+    if not integer:
+        values = np.round(values, 12)  # 0.30000000000000004 -> 0.3 in labels and file names
     values[i] = current
     return tuple(float(v) for v in values), i
 

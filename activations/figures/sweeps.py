@@ -553,8 +553,3 @@ def _merge_frame(spec: dict, frame: Mapping) -> dict:
         spec["data"][index] = {**spec["data"][index], **update}
     spec["layout"].update(frame.get("layout") or {})
     return spec
-
-
-def frame_count_of(fig: go.Figure | Mapping) -> int:
-    frames = fig.frames if isinstance(fig, go.Figure) else fig.get("frames") or []
-    return len(frames)
