@@ -307,3 +307,13 @@ def test_training_frames_show_the_run_up_to_each_step():
     assert p_first.shape == (20, 20) and not np.allclose(p_first, p_last)  # the boundary moved while training
     _gx, _gy, proba = decision_surface(full, x, resolution=20)
     assert np.allclose(p_last, proba[..., 1], atol=1e-6)  # the last frame is the finished network's surface
+
+
+def test_gradient_flow_initial_state_is_the_ordinary_figure():
+    from activations.figures.gradient_flow import gradient_norm_figure
+
+    fig = gradient_flow_sweep_figure([SMALL], "bias", count=5)
+    plain = gradient_norm_figure([simulate(**SMALL)])
+    assert fig.layout.meta["sweep"]["values"][fig.layout.sliders[0].active] == 0.0
+    for swept, ordinary in zip(fig.data, plain.data, strict=True):
+        assert np.allclose(np.asarray(swept.y, dtype=float), np.asarray(ordinary.y, dtype=np.float32), rtol=1e-6)
