@@ -40,6 +40,7 @@ from .urlstate import format_number
 ENGLISH = translator("en")
 
 FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+ANIMATION_FORMATS = {"gif": "image/gif", "mp4": "video/mp4", "html": "text/html"}  # of a --sweep (animation.py)
 # Preset key -> (label, width, height) in CSS pixels; the label is translated where it is shown.
 SIZE_PRESETS: dict[str, tuple[str, int, int]] = {
     "16:9": (N_("16:9 slide"), 1920, 1080),
@@ -147,8 +148,8 @@ def figure_stem(selection: Sequence[tuple[str | registry.Activation, Mapping]], 
 def export_filename(stem: str, fmt: str) -> str:
     """A safe file name for ``stem`` in format ``fmt``: letters, digits, '.', '-' and '_' only, at most
     120 characters before the extension ('sigmoid depth=30' -> 'sigmoid_depth_30.png')."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; valid formats: {', '.join(FORMATS)}")
+    if fmt not in FORMATS and fmt not in ANIMATION_FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; valid formats: {', '.join([*FORMATS, *ANIMATION_FORMATS])}")
     safe = re.sub(r"[^A-Za-z0-9.\-]+", "_", stem).strip("._-")[:120].rstrip("._-") or "figure"
     return f"{safe}.{fmt}"
 
@@ -249,6 +250,30 @@ class _WarmBrowser:
             if isinstance(err, TimeoutError):
                 raise ExportError(f"rendering took longer than {timeout:g} s and was stopped") from err
             raise ExportError(f"rendering failed: {_one_line(err)}") from err
+
+    def render_many(self, figs: Sequence, opts: dict, timeout: float, progress=None) -> list[bytes]:
+        """``render`` of every figure, all queued at once so kaleido's tabs draw them side by side."""
+        ready, loop = self._start()
+        try:
+            kaleido = ready.result(STARTUP_TIMEOUT)
+        except Exception as err:
+            self._discard()
+            raise ExportUnavailable(START_FAILED.format(error=_one_line(err))) from err
+        futures = [asyncio.run_coroutine_threadsafe(kaleido.calc_fig(fig, opts=opts), loop) for fig in figs]
+        out = []
+        try:
+            for k, future in enumerate(futures):
+                out.append(future.result(timeout))
+                if progress is not None:
+                    progress(k + 1, len(futures))
+        except Exception as err:
+            for future in futures:
+                future.cancel()
+            self._discard()
+            if isinstance(err, TimeoutError):
+                raise ExportError(f"rendering took longer than {timeout:g} s and was stopped") from err
+            raise ExportError(f"rendering failed: {_one_line(err)}") from err
+        return out
 
     def _discard(self) -> None:
         with self._lock:
@@ -368,6 +393,15 @@ def render(fig, format: str = "png", width: int = 1920, height: int = 1080, scal
     return _BROWSER.render(fig, opts, RENDER_TIMEOUT)
 
 
+def render_many(
+    figs: Sequence, format: str = "png", width: int = 1920, height: int = 1080, scale: float = 1.0, progress=None
+):
+    """``render`` for many figures at once (an animation's frames), in order; ``progress(done, total)``."""
+    check_settings(format, width, height, scale)
+    opts = {"format": format, "width": width, "height": height, "scale": scale if format == "png" else 1}
+    return _BROWSER.render_many(figs, opts, RENDER_TIMEOUT, progress)
+
+
 def export_figure(fig, settings: ExportSettings) -> bytes:
     """``fig`` in the settings' theme, laid out at their size, rendered in their format."""
     themed = themed_spec(fig, settings.theme, size=settings.size)
@@ -453,7 +487,10 @@ def build_parser() -> argparse.ArgumentParser:
             '  python -m activations.export --formula "x * sigmoid(beta * x):beta=1.5" --fn silu --compare\n'
             '  python -m activations.export --gradient-flow "activation=sigmoid,depth=30,init=xavier_normal"'
             " --out slides\n"
-            '  python -m activations.export --training "preset=dying_relu" --as-code pytorch --out dying_relu.py'
+            '  python -m activations.export --training "preset=dying_relu" --as-code pytorch --out dying_relu.py\n'
+            "  python -m activations.export --fn elu --sweep alpha=0:2:21 --format gif --size 960x540\n"
+            '  python -m activations.export --gradient-flow "activation=tanh,init=scaled_normal,sigma_w=1"'
+            " --sweep sigma_w=0.5:2:16 --format mp4"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -495,7 +532,19 @@ def build_parser() -> argparse.ArgumentParser:
         f"figure = {' | '.join(GRADIENT_FLOW_FIGURES)} (default gradients). Repeat for several; with --compare "
         "they share one figure",
     )
-    parser.add_argument("--format", choices=tuple(FORMATS), default="png", help="file format (default png)")
+    parser.add_argument(
+        "--format",
+        choices=(*FORMATS, *ANIMATION_FORMATS),
+        default="png",
+        help="file format (default png); gif, mp4 (H.264) and html (standalone, with the slider) need --sweep",
+    )
+    parser.add_argument(
+        "--sweep",
+        metavar="NAME=START:STOP:COUNT",
+        help="animate one parameter over COUNT values from START to STOP: an activation's (alpha=0:2:21, or "
+        "elu.alpha=...) with --fn/--formula, or sigma_w, bias or depth with --gradient-flow",
+    )
+    parser.add_argument("--fps", type=float, default=8.0, help="frames per second of a --sweep GIF or MP4 (default 8)")
     parser.add_argument(
         "--size",
         default="1920x1080",
@@ -715,6 +764,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ValueError as err:
             parser.error(_one_line(err))
         return codegen.write_script(script, stem, args.out, prog)
+    if args.sweep or args.format in ANIMATION_FORMATS:
+        from . import animation
+
+        return animation.cli(args, parser)
     try:
         width, height = parse_size(args.size)
         settings = ExportSettings(args.format, width, height, args.scale, args.theme)

@@ -39,6 +39,7 @@ MODULES = {
     "training": "benchmarks.bench_training",
     "export": "benchmarks.bench_export",
     "browser": "benchmarks.bench_browser",
+    "drag": "benchmarks.bench_drag",
     "load": "benchmarks.load_test",
 }
 

@@ -47,8 +47,9 @@ def test_export_filename_is_safe():
     assert export_filename("激活函数", "png") == "figure.png"
     long = export_filename("x" * 500, "png")
     assert len(long) == 124 and long.endswith(".png")
-    with pytest.raises(ValueError, match="png, svg, pdf"):
-        export_filename("relu", "gif")
+    assert export_filename("elu_alpha-0-2_sweep", "gif") == "elu_alpha-0-2_sweep.gif"  # a sweep's animation
+    with pytest.raises(ValueError, match="png, svg, pdf, gif, mp4, html"):
+        export_filename("relu", "avi")
 
 
 def test_size_presets_from_the_issue():

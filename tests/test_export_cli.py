@@ -29,7 +29,8 @@ def run(argv, capsys):
     [
         (["--fn", "relu", "--bogus"], "unrecognized arguments: --bogus"),
         (["--fn", "relu", "--kind", "integral"], "invalid choice: 'integral'"),
-        (["--fn", "relu", "--format", "gif"], "invalid choice: 'gif'"),
+        (["--fn", "relu", "--format", "gif"], "give --sweep NAME=START:STOP:COUNT"),
+        (["--fn", "relu", "--format", "webm"], "invalid choice: 'webm'"),
         (["--fn", "relu", "--theme", "neon"], "invalid choice: 'neon'"),
         (["--fn", "relu", "--size", "big"], "size must look like 1920x1080"),
         (["--fn", "relu", "--size", "20x20"], "width must be from 100 to 4000"),

@@ -129,6 +129,22 @@ def function_figure(
     """f (top), f′ (middle) and optionally f″ (bottom) of each curve, one colour per activation.
 
     Built as plain dicts and validated once (``style.make_figure``): a slider move rebuilds it."""
+    traces, layout = function_spec(
+        curves, symbols, show_second=show_second, annotate=annotate, lang=lang, height=height
+    )
+    return make_figure(traces, layout)
+
+
+def function_spec(
+    curves: Sequence[Curve],
+    symbols: dict[str, dict[str, str]] | None = None,
+    *,
+    show_second: bool = False,
+    annotate: Sequence[str] = ("dead", "kinks", "peak", "saturation"),
+    lang: str = "en",
+    height: int | None = None,
+) -> tuple[list[dict], dict]:
+    """``function_figure``'s traces and layout as plain dicts, not validated (a sweep builds one per frame)."""
     _ = translator(lang)
     rows = 3 if show_second else 2
     titles = [_("Activation f(x)"), _("Derivative f′(x)")] + (
@@ -170,7 +186,7 @@ def function_figure(
         layout["margin"]["b"] += 36 + 18 * marks.lines_below()  # room for the lines under the chart
     layout["annotations"] = layout.get("annotations", []) + marks.annotations
     layout["shapes"] = marks.shapes
-    return make_figure(traces, layout)
+    return traces, layout
 
 
 @dataclass

@@ -1,0 +1,100 @@
+"""In-figure sliders in Chromium: a swept chart redraws while its slider is dragged, with nothing sent to
+the server; the standalone HTML export works from disk with the network blocked."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import AppServer, require_browser
+
+from activations import animation
+from activations.figures.sweeps import explorer_sweep_figure
+
+# Every trace's y (its start), the visible annotation texts and the slider's step, as plotly.js has them now.
+STATE_JS = """() => {
+  const gd = document.querySelector('.js-plotly-plot');
+  // a typed array, or Plotly's {dtype, bdata} as Streamlit hands it over
+  const sample = (y) => !y ? '' : y.bdata ? y.bdata.slice(0, 200) : Array.from(y).slice(0, 5).join(',');
+  const texts = Array.from(gd.querySelectorAll('.annotation-text')).map((t) => t.textContent);
+  return {y: gd.data.map((t) => sample(t.y)).join('|'), active: gd._fullLayout.sliders[0].active, texts};
+}"""
+
+
+def drag_slider(page, to_fraction: float = 0.95, steps: int = 12) -> None:
+    """Press the in-figure slider's handle and move it step by step along the rail, then let go."""
+    grip = page.locator(".slider-grip-rect").first.bounding_box()
+    rail = page.locator(".slider-rail-rect").first.bounding_box()
+    y = grip["y"] + grip["height"] / 2
+    page.mouse.move(grip["x"] + grip["width"] / 2, y)
+    page.mouse.down()
+    start = (grip["x"] + grip["width"] / 2 - rail["x"]) / rail["width"]
+    for k in range(1, steps + 1):
+        fraction = start + (to_fraction - start) * k / steps
+        page.mouse.move(rail["x"] + rail["width"] * fraction, y)
+        page.wait_for_timeout(30)
+    page.mouse.up()
+
+
+@pytest.fixture
+def chromium_page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page, errors
+    context.close()
+
+
+def test_standalone_html_works_offline_and_its_slider_redraws(chromium_page, tmp_path):
+    page, errors = chromium_page
+    fig = explorer_sweep_figure([("elu", {"alpha": 1.0}), ("relu", {})], "elu", "alpha", width_px=700)
+    path = tmp_path / "elu_alpha-0-3_sweep.html"
+    path.write_text(animation.to_html(fig, theme="slide"))
+    blocked: list[str] = []
+
+    def only_the_file(route):
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_the_file)
+    page.goto(path.as_uri())
+    page.wait_for_selector(".slider-grip-rect")
+    before = page.evaluate(STATE_JS)
+    drag_slider(page, 0.95)
+    page.wait_for_timeout(200)
+    after = page.evaluate(STATE_JS)
+    assert after["active"] > before["active"] and after["y"] != before["y"]
+    assert after["texts"] != before["texts"]  # the peak label moved with α (max f′ = α at x = 0 for α > 1)
+    page.get_by_text("Play").click()
+    page.wait_for_timeout(600)
+    assert page.evaluate(STATE_JS)["active"] != after["active"] or after["active"] == len(fig.frames) - 1
+    assert errors == [] and blocked == []
+
+
+@pytest.fixture(scope="module")
+def sweep_server():
+    require_browser()
+    server = AppServer("benchmarks/sweep_app.py")
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("chart", ["explorer", "softmax"])
+def test_dragging_a_swept_chart_in_streamlit_sends_nothing(chromium_page, sweep_server, chart):
+    page, errors = chromium_page
+    sent: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
+    page.goto(f"{sweep_server.url}/?chart={chart}")
+    page.wait_for_selector(".js-plotly-plot .slider-grip-rect", timeout=90_000)
+    page.wait_for_timeout(500)  # the session's opening messages are done
+    before, sent_before = page.evaluate(STATE_JS), len(sent)
+    drag_slider(page, 0.9)
+    page.wait_for_timeout(500)
+    after = page.evaluate(STATE_JS)
+    assert after["y"] != before["y"] and after["active"] != before["active"]
+    assert len(sent) == sent_before  # no websocket message from the browser during the drag
+    assert errors == []
+    assert page.locator('[data-testid="stException"]').count() == 0
