@@ -380,6 +380,28 @@ class Compare:
 
 
 @dataclass(frozen=True)
+class Sweep:
+    """Which value moves live in the browser (an in-figure slider): ``sweep=elu.alpha``. ``parse(raw,
+    values, _)`` is the page's check of the text against what is on screen, (value or None, warning or
+    None); a refused value warns and leaves no sweep."""
+
+    key: str
+    url: str
+    parse: Callable[[str | None, dict, Translate], tuple[str | None, str | None]]
+    label: str = ""
+
+    def read(self, query, base, values, warnings, _) -> dict:
+        value, warning = self.parse(query.get(self.url), values, _)
+        if warning:
+            warnings.add(warning)
+        return {self.key: value or ""}
+
+    def write(self, state, base) -> dict[str, str]:
+        value = state.get(self.key) or ""
+        return {self.url: str(value)} if value else {}
+
+
+@dataclass(frozen=True)
 class Preset:
     """A preset picker whose choice sets the base values of every other field (``preset=born_dead``).
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import streamlit as st
 
 import activations
-from activations import analysis, custom
+from activations import custom
 from activations.figures.explorer import function_figure, sample_curve
+from activations.figures.sweeps import explorer_sweep_figure
 from activations.i18n import N_
 from activations.pagestate import (
     ActivationParams,
@@ -20,11 +19,14 @@ from activations.pagestate import (
     Interval,
     Number,
     PageControls,
+    Sweep,
     param_key,
 )
+from activations.sweeps import parse_explorer_sweep
 from activations.urlstate import format_number
 from ui.common import formula_box, language, param_sliders, plain, tr
-from ui.export_panel import show_chart
+from ui.explorer import show_formulas, show_properties
+from ui.export_panel import show_chart, show_sweep_chart
 from ui.page import setup
 from ui.state import seed, sync, widget
 
@@ -46,6 +48,25 @@ SECOND = Flag("ex_second", "f2", N_("Show f″ (numerical)"))
 # Not in the URL: how far the formula's parameter sliders reach, and which teaching marks are drawn.
 CUSTOM_RANGE = Number("ex_custom_range", "", 0.1, custom.PARAM_LIMIT, N_("Parameter slider range ±"), input=True)
 MARKS = Choices("ex_annotations", "", tuple(ANNOTATIONS), len(ANNOTATIONS), N_("Teaching annotations"))
+
+
+def chosen(values, formula: str | None) -> list:
+    """The chosen activations as objects (a refused formula left out)."""
+    acts = []
+    for fn in values.get(FUNCTIONS.key) or []:
+        try:
+            acts.append(custom.resolve(fn, formula))
+        except custom.FormulaError:
+            pass
+    return acts
+
+
+def parse_sweep(raw, values, _):
+    target, warning = parse_explorer_sweep(raw, chosen(values, values.get("ex_formula")), _=_)
+    return (".".join(target) if target else None), warning
+
+
+SWEEP = Sweep("ex_sweep", "sweep", parse_sweep, N_("Live in the chart (an in-figure slider)"))
 CONTROLS = PageControls(
     (
         FUNCTIONS,
@@ -53,6 +74,7 @@ CONTROLS = PageControls(
         Formula("ex_formula", "ex_", FUNCTIONS.key, DEFAULT_FORMULA, range_key="ex_custom_range"),
         X_RANGE,
         SECOND,
+        SWEEP,
     ),
     defaults={FUNCTIONS.key: DEFAULT_FUNCTIONS, SECOND.key: False},
 )
@@ -67,66 +89,13 @@ def cached_figure(selection: tuple, formula: str | None, x_range: tuple, second:
     return function_figure(curves, symbols, show_second=second, annotate=annotate, lang=lang)
 
 
-@st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
-def cached_properties(fn: str, formula: str | None, params: tuple, x_range: tuple) -> analysis.Properties:
-    act = custom.resolve(fn, formula)
-    grid = analysis.evaluation_grid(*x_range, 2001, act.kink_points(**dict(params)))
-    return analysis.properties(act, grid, dict(params))
-
-
-def format_range(props: analysis.Properties) -> str:
-    def end(v):
-        return "∞" if v == math.inf else "−∞" if v == -math.inf else f"{v:.4g}"
-
-    lo, hi = props.output_min, props.output_max
-    left = "[" if props.output_min_attained else "("
-    right = "]" if props.output_max_attained else ")"
-    return f"{left}{end(lo)}, {end(hi)}{right}"
-
-
-def yes_no(flag: bool) -> str:
-    return _("yes") if flag else _("no")
-
-
-def properties_table(selection, formula, x_range) -> dict[str, list[str]]:
-    rows = {
-        _("output range"): [],
-        _("monotonic"): [],
-        _("smooth (C¹)"): [],
-        _("zero-centred"): [],
-        _("bounded"): [],
-        _("zero-gradient region"): [],
-        _("f′(0)"): [],
-        _("min f′ on the range"): [],
-        _("max f′ on the range"): [],
-        _("year"): [],
-        _("paper"): [],
-        "PyTorch": [],
-        "Keras": [],
-        "JAX": [],
-    }
-    for fn, params in selection:
-        act = custom.resolve(fn, formula)
-        props = cached_properties(fn, formula, params, x_range)
-        values = [
-            format_range(props),
-            yes_no(props.monotonic),
-            yes_no(props.smooth),
-            yes_no(props.zero_centred),
-            yes_no(props.bounded),
-            yes_no(props.zero_gradient_region),
-            f"{props.derivative_at_zero:.4g}",
-            f"{props.derivative_min:.4g}",
-            f"{props.derivative_max:.4g}",
-            str(act.year or "—"),
-            act.paper or "—",
-            act.frameworks.get("PyTorch", "—"),
-            act.frameworks.get("Keras", "—"),
-            act.frameworks.get("JAX", "—"),
-        ]
-        for row, value in zip(rows.values(), values, strict=True):
-            row.append(value)
-    return rows
+@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+def cached_sweep(selection: tuple, formula: str | None, target: str, x_range: tuple, second: bool, annotate: tuple,
+                 bounds: tuple | None, lang: str):  # fmt: skip
+    fn, param = target.split(".", 1)
+    chosen_acts = [(custom.resolve(name, formula), dict(values)) for name, values in selection]
+    return explorer_sweep_figure(chosen_acts, fn, param, x_range, show_second=second, annotate=annotate,
+                                 lang=lang, bounds=bounds)  # fmt: skip
 
 
 setup()
@@ -171,29 +140,14 @@ def activation_controls(fns: list[str]) -> tuple[list[tuple[str, tuple]], str | 
     return selection, formula
 
 
-def show_formulas(selection, formula: str | None) -> None:
-    """f and f′ of each selection in LaTeX with the current parameter values, and the kink convention."""
-    st.subheader(_("Formulas"))
-    for fn, params in selection:
-        act = custom.resolve(fn, formula)
-        values = ", ".join(f"{p.symbol} = {dict(params)[p.name]:.4g}" for p in act.params)
-        suffix = rf"\qquad ({values})" if values else ""
-        name = _("Your formula") if fn == CUSTOM else act.label
-        st.latex(rf"\text{{{name}}}:\quad f(x) = {act.formula}{suffix}")
-        st.latex(rf"f'(x) = {act.derivative_formula}")
-        if act.summary:
-            st.caption(_(act.summary))
-        if act.kink_note:
-            st.caption(_("At the kink: {note} (PyTorch's autograd convention).").format(note=_(act.kink_note)))
-
-
-def show_properties(selection, formula: str | None, x_range: tuple) -> None:
-    st.subheader(_("Properties"))
-    st.caption(_("Measured numerically at the chosen parameters; f′ range over the plotted x range."))
-    table = properties_table(selection, formula, x_range)
-    labels = [custom.resolve(fn, formula).label for fn, _params in selection]
-    columns = {label: [row[i] for row in table.values()] for i, label in enumerate(labels)}
-    st.dataframe({"": list(table), **columns}, hide_index=True, width="stretch")
+def sweep_label(target: str, formula: str | None) -> str:
+    """ "α of ELU" for "elu.alpha"; "none" for no sweep."""
+    if not target:
+        return _("none (the sliders on the left only)")
+    fn, param = target.split(".", 1)
+    act = custom.resolve(fn, formula)
+    symbol = {p.name: p.symbol for p in act.params}.get(param, param)
+    return _("{symbol} of {label}").format(symbol=symbol, label=act.label)
 
 
 @st.fragment
@@ -217,15 +171,32 @@ def explorer() -> None:
         x_range = tuple(x_range)
         second = widget(SECOND)
         annotate = widget(MARKS, default=list(ANNOTATIONS), format_func=lambda a: _(ANNOTATIONS[a]))
+        live = [f"{fn}.{p.name}" for fn, _p in selection for p in custom.resolve(fn, formula).params]
+        if st.session_state.get(SWEEP.key) not in ("", *live):  # its activation was taken off
+            st.session_state[SWEEP.key] = ""
+        sweep = st.selectbox(
+            _(SWEEP.label), ["", *live], format_func=lambda t: sweep_label(t, formula), key=SWEEP.key,
+            help=_("The browser moves through values the server computed once."),
+        )  # fmt: skip
 
     with plot:
         if not selection:
             st.info(_("Choose at least one activation."))
         else:
             marks = tuple(sorted(annotate))
-            figure = cached_figure(tuple(selection), formula, x_range, second, marks, language())
             stem = "_".join(fn + "".join(f"_{k}-{format_number(v)}" for k, v in params) for fn, params in selection)
-            show_chart(figure, stem or "activations", key="ex_chart")
+            if sweep:
+                bounds = (
+                    (-limit, limit)
+                    if (limit := st.session_state.get(CUSTOM_RANGE.key)) and sweep.startswith(CUSTOM)
+                    else None
+                )
+                with st.spinner(_("Computing every frame…")):
+                    figure = cached_sweep(tuple(selection), formula, sweep, x_range, second, marks, bounds, language())
+                show_sweep_chart(figure, stem or "activations", key="ex_chart", symbol=sweep_label(sweep, formula))
+            else:
+                figure = cached_figure(tuple(selection), formula, x_range, second, marks, language())
+                show_chart(figure, stem or "activations", key="ex_chart")
     if selection:
         show_formulas(selection, formula)
         show_properties(selection, formula, x_range)

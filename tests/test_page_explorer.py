@@ -127,3 +127,30 @@ def test_hostile_formula_is_refused_with_a_message_and_the_page_still_works(form
     assert at.error, "the formula box says what is wrong"
     assert at.text_input(key="ex_formula").value == formula[:300], "the user's text is kept for fixing"
     assert figures(at)[0]["data"][0]["name"] == "ReLU"
+
+
+def test_sweep_in_the_url_makes_the_chart_live_with_every_frame_from_the_registry():
+    at = run_page("explorer", {"fn": "elu,relu", "sweep": "elu.alpha", "alpha": "0.5"})
+    assert_clean(at)
+    assert at.selectbox(key="ex_sweep").value == "elu.alpha"
+    (chart,) = figures(at)
+    slider = chart["layout"]["sliders"][0]
+    assert slider["steps"][slider["active"]]["label"] == "0.5"  # opens at the page's value
+    frame = chart["frames"][-1]
+    alpha = chart["layout"]["meta"]["sweep"]["values"][-1]  # the last frame's α (the range's end)
+    assert alpha == activations.get("elu").params[0].max
+    i = next(i for i, t in enumerate(chart["data"]) if t.get("name", "").startswith("ELU") and t.get("yaxis") == "y")
+    elu = {**chart["data"][i], **frame["data"][frame.get("traces", list(range(len(frame["data"])))).index(i)]}
+    x, y = array(elu["x"]), array(elu["y"])
+    drawn = np.isfinite(y)
+    np.testing.assert_allclose(y[drawn], activations.get("elu")(x[drawn], alpha=alpha), rtol=1e-5, atol=1e-5)
+    assert at.query_params["sweep"] == "elu.alpha"
+
+
+@pytest.mark.parametrize("raw", ["nope.alpha", "elu.beta", "elu"])
+def test_a_bad_sweep_warns_and_falls_back_to_a_still_chart(raw):
+    at = run_page("explorer", {"fn": "elu", "sweep": raw})
+    assert_clean(at)
+    assert any("sweep" in w.lower() or "beta" in w or "nope" in w for w in warnings(at)), warnings(at)
+    assert at.selectbox(key="ex_sweep").value == ""
+    assert "sliders" not in figures(at)[0]["layout"]

@@ -295,3 +295,41 @@ def show_chart(fig, name: str, *, key: str) -> None:
             file=filename, w=width, h=height, theme=_(THEMES[settings.theme].label)
         ),
     )
+
+
+def _animation_bytes(fig, fmt: str, settings: ExportSettings) -> bytes:
+    """Runs when an animation download is clicked: every frame rendered in the chosen theme and size."""
+    from activations import animation
+
+    return animation.export_sweep(fig, fmt, settings.width, settings.height, settings.theme)
+
+
+def show_sweep_chart(fig, name: str, *, key: str, symbol: str) -> None:
+    """A chart whose frames the browser plays (an in-figure slider and ▶ Play): the chart, what the slider
+    does, and downloads of the sweep as GIF, MP4 (H.264) and a standalone HTML file that works offline."""
+    from activations import animation
+    from activations.figures.sweeps import SWEEP_CAPTION
+
+    _ = tr()
+    show_chart(fig, name, key=key)
+    st.caption(_(SWEEP_CAPTION).format(symbol=symbol))
+    if presenting() or export.unavailable_reason():
+        return
+    settings = current_settings()
+    meta = (fig.layout.meta or {}).get("sweep", {}) if hasattr(fig, "layout") else {}
+    with st.container(horizontal=True):
+        for fmt in animation.FORMATS:
+            stem = themed_stem(f"{name}_sweep-{meta.get('target', 'sweep')}".replace(".", "-"), settings.theme)
+            st.download_button(
+                _("Download {format}").format(format=fmt.upper()),
+                data=partial(_animation_bytes, fig, fmt, settings),
+                file_name=export_filename(stem, fmt),
+                mime=animation.FORMATS[fmt],
+                key=f"{key}_{fmt}",
+                on_click="ignore",
+                icon=":material/movie:",
+                type="tertiary",
+                help=_(
+                    "Every frame of the sweep, {w} × {h}, {theme} theme; HTML keeps the slider and works offline."
+                ).format(w=settings.width, h=settings.height, theme=_(THEMES[settings.theme].label)),
+            )
