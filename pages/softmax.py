@@ -5,11 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from activations.figures.softmax import bars_figure, jacobian_figure, sigmoid_link_figure, temperature_figure
+from activations.figures.sweeps import softmax_sweep_figure
 from activations.i18n import N_
-from activations.pagestate import Number, NumberList, PageControls
+from activations.pagestate import Number, NumberList, PageControls, Sweep
+from activations.sweeps import parse_softmax_sweep
 from activations.urlstate import format_number
 from ui.common import language, tr
-from ui.export_panel import show_chart
+from ui.export_panel import show_chart, show_sweep_chart
 from ui.page import setup
 from ui.state import seed, sync, widget
 
@@ -25,7 +27,22 @@ LOGITS = NumberList(
 TEMPERATURE = Number(
     "sm_t", "t", TEMPERATURES[0], TEMPERATURES[-1], N_("Temperature T (log scale)"), options=TEMPERATURES, snap=True
 )
-CONTROLS = PageControls((LOGITS, TEMPERATURE), defaults={"sm_t": 1.0})
+SWEEP = Sweep(
+    "sm_live", "sweep", lambda raw, values, _: parse_softmax_sweep(raw, int(values["sm_n"]), _=_),
+    N_("Live in the charts (an in-figure slider)"),
+)  # fmt: skip
+CONTROLS = PageControls((LOGITS, TEMPERATURE, SWEEP), defaults={"sm_t": 1.0})
+
+
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def cached_sweep_figure(figure: str, logits: tuple, temperature: float, target: str, lang: str):
+    return softmax_sweep_figure(figure, logits, temperature, target, lang=lang)
+
+
+def sweep_label(target: str) -> str:
+    if not target:
+        return _("none (the sliders on the left only)")
+    return "T" if target == "t" else f"z{int(target[1:]) + 1}"  # z0 in the URL is the first logit, z1
 
 
 # One cache per figure, each built right before it is shown: the first chart goes out while the
@@ -72,13 +89,26 @@ def softmax_page() -> None:
     with controls:
         logits = widget(LOGITS)
         temperature = widget(TEMPERATURE)
+        targets = ["", "t", *(f"z{i}" for i in range(len(logits)))]
+        if st.session_state.get(SWEEP.key) not in targets:  # that logit was taken away
+            st.session_state[SWEEP.key] = ""
+        sweep = st.selectbox(_(SWEEP.label), targets, format_func=sweep_label, key=SWEEP.key)
 
     with plots:
         key = (tuple(logits), float(temperature), language())
-        show_chart(cached_bars(*key), f"softmax_T-{format_number(temperature)}_probabilities", key="sm_bars")
+        stem = f"softmax_T-{format_number(temperature)}"
+        if sweep:
+            bars = cached_sweep_figure("bars", tuple(logits), float(temperature), sweep, language())
+            show_sweep_chart(bars, stem + "_probabilities", key="sm_bars", symbol=sweep_label(sweep))
+        else:
+            show_chart(cached_bars(*key), stem + "_probabilities", key="sm_bars")
         left, right = st.columns(2)
         with left:
-            show_chart(cached_jacobian(*key), f"softmax_T-{format_number(temperature)}_jacobian", key="sm_jacobian")
+            if sweep:
+                jacobian = cached_sweep_figure("jacobian", tuple(logits), float(temperature), sweep, language())
+                show_chart(jacobian, stem + "_jacobian", key="sm_jacobian")
+            else:
+                show_chart(cached_jacobian(*key), stem + "_jacobian", key="sm_jacobian")
         with right:
             show_chart(cached_sweep(*key), "softmax_temperature_sweep", key="sm_sweep")
         show_chart(cached_sigmoid_link(language()), "softmax_two_class_is_sigmoid", key="sm_sigmoid")

@@ -69,3 +69,19 @@ def test_bad_url_values_warn_and_fall_back(query, fragment):
     assert_clean(at)
     assert any(fragment in w for w in warnings(at)), warnings(at)
     assert np.isclose(probabilities(at).sum(), 1.0)
+
+
+def test_a_temperature_sweep_in_the_url_plays_the_cores_probabilities():
+    at = run_page("softmax", {"z": "2,1,0", "sweep": "t"})
+    assert_clean(at)
+    bars = figures(at)[0]
+    values = bars["layout"]["meta"]["sweep"]["values"]
+    assert values[0] == pytest.approx(0.01) and values[-1] == pytest.approx(100.0)  # log-spaced over T
+    assert len(bars["frames"]) == len(values) == len(bars["layout"]["sliders"][0]["steps"])
+    assert at.query_params["sweep"] == "t"
+
+
+def test_a_sweep_of_a_logit_that_is_not_there_warns():
+    at = run_page("softmax", {"z": "2,1", "sweep": "z5"})
+    assert_clean(at)
+    assert warnings(at) and at.selectbox(key="sm_live").value == ""
