@@ -12,15 +12,7 @@ import streamlit as st
 import activations
 from activations import custom
 from activations.engine import ARCHITECTURE_LABELS, ARCHITECTURES
-from activations.figures.gradient_flow import (
-    INIT_LABELS,
-    activity_heatmap,
-    dead_saturated_figure,
-    distribution_figure,
-    gradient_norm_figure,
-    layer_factor_figure,
-    run_label,
-)
+from activations.figures import gradient_flow as charts
 from activations.i18n import N_
 from activations.init import INITS
 from activations.network import (
@@ -39,12 +31,14 @@ from activations.pagestate import (
     Number,
     PageControls,
     Preset,
+    Sweep,
     param_key,
 )
+from activations.sweeps import parse_gradient_flow_sweep
 from activations.urlstate import format_number
 from ui.common import formula_box, language, param_sliders, plain, show_warnings, tr
-from ui.export_panel import show_chart
-from ui.networks import MAX_RUNS, phase_diagram, pytorch_panel, run_networks
+from ui.export_panel import show_chart, show_sweep_chart
+from ui.networks import MAX_RUNS, phase_diagram, pytorch_panel, run_networks, sweep_figure
 from ui.page import setup
 from ui.state import apply_preset, leave_preset, seed, sync, widget
 
@@ -102,9 +96,13 @@ SIGMA_B = Number(
     help=N_("Biases b = bias + σ_b·ξ with ξ ~ N(0, 1) per unit and layer (0: the constant bias alone)."),
 )  # fmt: skip
 SEED = Number("gf_seed", "seed", 0, MAX_SEED, N_("Seed"), integer=True)
+SWEEP = Sweep("gf_live", "sweep", lambda raw, values, _: parse_gradient_flow_sweep(raw, _=_),
+              N_("Live in the gradient chart (an in-figure slider)"))  # fmt: skip
+SWEEP_LABELS = {"": N_("none (the sliders on the left only)"), "sigma_w": "σ_w", "bias": N_("bias"),
+                "depth": N_("depth")}  # fmt: skip
 CONTROLS = PageControls(
     (FUNCTIONS, Formula("gf_formula", "gf_", FUNCTIONS.key, DEFAULT_FORMULA), INIT_CHOICES, ARCHS, DEPTH, WIDTH,
-     BATCH, SIGMA_W, BIAS, SIGMA_B, SEED, ActivationParams("gf_", FUNCTIONS.key)),
+     BATCH, SIGMA_W, BIAS, SIGMA_B, SEED, ActivationParams("gf_", FUNCTIONS.key), SWEEP),
     preset=PRESET,
 )  # fmt: skip
 on_preset, on_change = apply_preset(PRESET), leave_preset(PRESET)
@@ -144,7 +142,7 @@ def gradient_flow() -> None:
         )
         inits = widget(
             INIT_CHOICES,
-            format_func=lambda k: _(INIT_LABELS[k]),
+            format_func=lambda k: _(charts.INIT_LABELS[k]),
             placeholder=_("Choose initialisations"),
             on_change=on_change,
         )
@@ -156,6 +154,9 @@ def gradient_flow() -> None:
         bias = widget(BIAS, on_change=on_change)
         sigma_b = widget(SIGMA_B, on_change=on_change)
         seed_value = int(st.number_input(_(SEED.label), 0, MAX_SEED, step=1, key=SEED.key, on_change=on_change))
+        sweep = st.selectbox(
+            _(SWEEP.label), list(SWEEP_LABELS), format_func=lambda k: _(SWEEP_LABELS[k]), key=SWEEP.key
+        )
         params: dict[str, dict[str, float]] = {}
         formula = None
         for fn in fns:
@@ -185,7 +186,7 @@ def gradient_flow() -> None:
         if runs:
             lang = language()
             several = {"init": len({j.init for j in jobs}) > 1, "arch": len({j.architecture for j in jobs}) > 1}
-            labels = [run_label(r, several["init"], lang, with_architecture=several["arch"]) for r in runs]
+            labels = [charts.run_label(r, several["init"], lang, with_architecture=several["arch"]) for r in runs]
             stem = "gradient-flow_{fns}_depth-{depth}_width-{width}".format(
                 fns="-".join(dict.fromkeys(r.activation for r in runs)), depth=depth, width=fit.width
             )
@@ -193,7 +194,13 @@ def gradient_flow() -> None:
                 f"- **{plain(label)}**: " + " ".join(summarise(r, lang)) for label, r in zip(labels, runs, strict=True)
             ]
             st.markdown("\n".join(summary))
-            show_chart(gradient_norm_figure(runs, lang, labels), stem + "_gradients", key="gf_gradients")
+            if sweep == "sigma_w" and not any(j.init == "scaled_normal" for j in jobs):
+                st.warning(_("σ_w moves only the scaled normal init: choose it to see the sweep change."), icon="⚠️")
+            if sweep:
+                figure = sweep_figure(jobs, sweep, labels)
+                show_sweep_chart(figure, stem + "_gradients", key="gf_gradients", symbol=_(SWEEP_LABELS[sweep]))
+            else:
+                show_chart(charts.gradient_norm_figure(runs, lang, labels), stem + "_gradients", key="gf_gradients")
             st.caption(
                 _(
                     "The gradient entering the top layer is a fixed random error drawn from the seed, the same for "
@@ -202,9 +209,9 @@ def gradient_flow() -> None:
                     "gradient would be correlated with every weight below it."
                 )
             )
-            show_chart(layer_factor_figure(runs, lang, labels), stem + "_factor", key="gf_factor")
-            show_chart(distribution_figure(runs, lang, labels), stem + "_activations", key="gf_activations")
-            show_chart(dead_saturated_figure(runs, lang, labels), stem + "_dead", key="gf_dead")
+            show_chart(charts.layer_factor_figure(runs, lang, labels), stem + "_factor", key="gf_factor")
+            show_chart(charts.distribution_figure(runs, lang, labels), stem + "_activations", key="gf_activations")
+            show_chart(charts.dead_saturated_figure(runs, lang, labels), stem + "_dead", key="gf_dead")
             st.caption(
                 _(
                     "Dead: f′(z) = 0 for every input in the batch, so the unit passes no gradient at all. Saturated: "
@@ -212,7 +219,7 @@ def gradient_flow() -> None:
                     "PyTorch: ReLU′(0) = 0, Leaky ReLU′(0) = α."
                 )
             )
-            show_chart(activity_heatmap(runs, lang, labels), stem + "_units", key="gf_units")
+            show_chart(charts.activity_heatmap(runs, lang, labels), stem + "_units", key="gf_units")
             st.caption(
                 _(
                     "Inputs x ~ N(0, 1), {batch} of them; {width} units in every layer; bias {bias} in every unit. "

@@ -286,3 +286,23 @@ def test_phase_diagram_marks_this_network_and_the_pytorch_script_is_the_generato
     expected = codegen.gradient_flow_script("tanh", depth=12, width=64, batch=16, init="scaled_normal", sigma_w=1.5,
                                             sigma_b=0.2)  # fmt: skip
     assert code.value.rstrip() == expected.rstrip()  # Streamlit drops the final newline
+
+
+def test_a_bias_sweep_re_simulates_every_network_at_each_frame():
+    at = run_page("gradient-flow", {**SMALL, "fn": "tanh", "depth": "6", "sweep": "bias"})
+    assert_clean(at)
+    chart = gradient_figure(at)
+    values = chart["layout"]["meta"]["sweep"]["values"]
+    assert len(chart["frames"]) == len(values) >= 5 and at.query_params["sweep"] == "bias"
+    k = len(values) - 1
+    expected = simulate("tanh", depth=6, width=64, batch=16, init="he_normal", bias=values[k])
+    frame = chart["frames"][k]
+    i = next(i for i, t in enumerate(chart["data"]) if t.get("name") == "Tanh" and t.get("yaxis") == "y")
+    got = frame["data"][frame.get("traces", list(range(len(frame["data"])))).index(i)]
+    np.testing.assert_allclose(array(got["y"]), expected.grad_z_norm, rtol=1e-5)
+
+
+def test_a_bad_sweep_warns():
+    at = run_page("gradient-flow", {**SMALL, "sweep": "width"})
+    assert_clean(at)
+    assert any("sweep" in w for w in warnings(at)) and at.selectbox(key="gf_live").value == ""

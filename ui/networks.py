@@ -18,6 +18,7 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 
 from activations import codegen, custom, theory
 from activations.figures.gradient_flow import INIT_LABELS, phase_diagram_figure
+from activations.figures.sweeps import gradient_flow_sweep_figure
 from activations.init import weight_variance
 from activations.network import DEFAULT_CONFIG, SizeFit, Stats, fit_size, simulate
 from activations.urlstate import Warnings
@@ -178,3 +179,18 @@ def pytorch_panel(runs: list[Run], labels: list[str]) -> None:
                 tab.warning(_("No script for this network: {error}").format(error=err), icon="⚠️")
                 continue
             tab.code(script, language="python")
+
+
+@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
+def _cached_sweep(runs: tuple[Run, ...], target: str, labels: tuple[str, ...], lang: str):
+    bar = st.progress(0.0, text=tr()("Computing every frame…"))
+    fig = gradient_flow_sweep_figure([r.kwargs() for r in runs], target, labels=list(labels), lang=lang,
+                                     progress=lambda f: bar.progress(min(max(f, 0.0), 1.0)))  # fmt: skip
+    bar.empty()
+    return fig
+
+
+def sweep_figure(runs: list[Run], target: str, labels: list[str]):
+    """The gradient-norm chart with ``target`` (σ_w, bias or depth) live: every network re-simulated at each
+    frame's value, once (cached), with a progress bar while that takes."""
+    return _cached_sweep(tuple(runs), target, tuple(labels), language())
