@@ -11,6 +11,7 @@ from unittest import mock
 
 import numpy as np
 import pytest
+from test_network import central_difference
 
 import activations
 from activations import engine, theory
@@ -43,19 +44,6 @@ def reference_forward(x, weights, biases, f, architecture):
         out = f(u)
         h = h + out if architecture == "residual" and h.shape == out.shape else out
     return h
-
-
-def central_difference(loss, array, eps=1e-6):
-    grad = np.zeros_like(array)
-    for index in np.ndindex(array.shape):
-        keep = array[index]
-        array[index] = keep + eps
-        up = loss()
-        array[index] = keep - eps
-        down = loss()
-        array[index] = keep
-        grad[index] = (up - down) / (2 * eps)
-    return grad
 
 
 @pytest.mark.parametrize("architecture", ARCHITECTURES)
@@ -206,7 +194,9 @@ def test_measure_gives_the_exact_engines_gradient_norms(architecture):
     np.testing.assert_allclose(stats.pre_activation_var, [z.var() for z in trace.z], rtol=1e-10)
 
 
-@pytest.mark.parametrize(("batch", "d_out", "d_in"), [(4, 64, 48), (64, 8, 8), (1, 3, 5), (128, 512, 512), (256, 512, 512)])
+@pytest.mark.parametrize(
+    ("batch", "d_out", "d_in"), [(4, 64, 48), (64, 8, 8), (1, 3, 5), (128, 512, 512), (256, 512, 512)]
+)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_weight_gradient_norm_equals_the_direct_form(batch, d_out, d_in, dtype):
     rng = np.random.default_rng(6)
