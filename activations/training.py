@@ -469,7 +469,8 @@ class TrainResult:
         return ratio
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
-        """Class probabilities softmax(s) for inputs x of shape (n, 2) under the current parameters."""
+        """Class probabilities softmax(s) for inputs x of shape (n, n_features) under the final parameters
+        (BatchNorm in inference mode, with :meth:`norm_statistics`)."""
         cfg = self.config
         x = np.asarray(x, dtype=np.float64)
         net = self.network

@@ -11,6 +11,7 @@ from unittest import mock
 
 import numpy as np
 import pytest
+from test_network import central_difference
 
 import activations
 from activations import engine, theory
@@ -43,19 +44,6 @@ def reference_forward(x, weights, biases, f, architecture):
         out = f(u)
         h = h + out if architecture == "residual" and h.shape == out.shape else out
     return h
-
-
-def central_difference(loss, array, eps=1e-6):
-    grad = np.zeros_like(array)
-    for index in np.ndindex(array.shape):
-        keep = array[index]
-        array[index] = keep + eps
-        up = loss()
-        array[index] = keep - eps
-        down = loss()
-        array[index] = keep
-        grad[index] = (up - down) / (2 * eps)
-    return grad
 
 
 @pytest.mark.parametrize("architecture", ARCHITECTURES)
