@@ -7,6 +7,7 @@ import streamlit as st
 
 import activations
 from activations import custom, datasets
+from activations.engine import ARCHITECTURE_LABELS, ARCHITECTURES
 from activations.figures.gradient_flow import INIT_LABELS
 from activations.figures.training import dataset_figure
 from activations.i18n import N_
@@ -22,13 +23,13 @@ from activations.pagestate import (
     Preset,
     param_key,
 )
-from activations.training import OPTIMIZERS, PRESET_INFO, PRESETS, TrainConfig
+from activations.training import OPTIMIZERS, PRESET_COMPARE, PRESET_INFO, PRESETS, TrainConfig
 from activations.urlstate import format_number
 from ui.common import formula_box, language, param_sliders, plain, show_warnings, tr
 from ui.export_panel import show_chart
 from ui.page import setup
 from ui.state import apply_preset, leave_preset, seed, sync, widget
-from ui.training import initial_state, live_run, show_results, stored_results, train_configs
+from ui.training import initial_state, live_run, pytorch_panel, show_results, stored_results, train_configs
 
 CUSTOM = "custom"  # the preset picker's "hand-made" entry
 FORMULA = custom.NAME  # the activation picker's "your own formula" entry
@@ -53,6 +54,8 @@ DATASET_LABELS = {
     "spiral": N_("Spiral"),
     "xor": N_("XOR"),
     "blobs": N_("Three blobs"),
+    "digits": N_("Handwritten digits (8×8 images, 10 classes)"),
+    "csv": N_("Your own points (CSV upload)"),
 }
 
 
@@ -79,6 +82,8 @@ def preset_state(name: str) -> dict:
         "tl_seed": cfg.seed,
         "tl_compare": bool(info.get("compare_on", False)),
         "tl_fn2": fn2,
+        "tl_arch": cfg.architecture,
+        "tl_test": cfg.test_size,
     }
     for p in cfg.act.params:
         state[param_key("tl_", cfg.activation_name, p.name)] = float(cfg.params[p.name])
@@ -93,7 +98,9 @@ def integer(key: str, url: str, label: str, lo: int, hi: int, options=(), **kw) 
 
 PRESET = Preset("tl_preset", "preset", (CUSTOM, *PRESETS), DEFAULT_PRESET, CUSTOM, preset_state, N_("Preset"))
 FN = Choice("tl_fn", "fn", (*activations.names(), FORMULA), N_("Activation"), aliases=("activation",))
-DATASET = Choice("tl_dataset", "dataset", datasets.DATASETS, N_("Data set"), DATASET_LABELS)
+DATASET = Choice("tl_dataset", "dataset", (*datasets.ALL_DATASETS, datasets.CSV), N_("Data set"), DATASET_LABELS)
+TEST_SIZE = integer("tl_test", "test_size", N_("Held-out test examples"), 0, 1000, (0, 100, 200, 297, 500, 1000))
+ARCH = Choice("tl_arch", "architecture", ARCHITECTURES, N_("Architecture"), ARCHITECTURE_LABELS)
 N_SAMPLES = integer("tl_n", "n", N_("Training examples"), SAMPLES[0], SAMPLES[-1], SAMPLES)
 NOISE = Number("tl_noise", "noise", 0.0, 1.0, N_("Noise (σ)"), step=0.01)
 DEPTH = integer("tl_depth", "depth", N_("Hidden layers"), 1, 20)
@@ -119,13 +126,26 @@ COMPARE = Compare("tl_compare", "tl_fn2")
 COMPARE_TOGGLE = Flag("tl_compare", "compare", N_("Compare with a second activation (same seed)"))
 CONTROLS = PageControls(
     (
-        FN, DATASET, N_SAMPLES, NOISE, DEPTH, WIDTH, INIT, SIGMA_W, OPTIMIZER, LR, MOMENTUM, BATCH, STEP_COUNT,
-        RECORD, SEED, Formula("tl_formula", "tl_", FN.key, DEFAULT_FORMULA), ActivationParams("tl_", FN.key),
-        COMPARE, ActivationParams("tl2_", COMPARE.fn_key, url_prefix="cmp", when=lambda s: bool(s.get("tl_compare"))),
+        FN, DATASET, N_SAMPLES, NOISE, TEST_SIZE, DEPTH, WIDTH, ARCH, INIT, SIGMA_W, OPTIMIZER, LR, MOMENTUM, BATCH,
+        STEP_COUNT, RECORD, SEED, Formula("tl_formula", "tl_", FN.key, DEFAULT_FORMULA),
+        ActivationParams("tl_", FN.key), COMPARE,
+        ActivationParams("tl2_", COMPARE.fn_key, url_prefix="cmp", when=lambda s: bool(s.get("tl_compare"))),
     ),
     preset=PRESET,
 )  # fmt: skip
 on_preset, on_change = apply_preset(PRESET), leave_preset(PRESET)
+
+
+def csv_points():
+    """The uploaded points (x, y, label per line), or None with the reason shown; a link cannot carry them."""
+    upload = st.file_uploader(_("Your points: a CSV file of x, y, label"), type=["csv", "txt"], key="tl_csv")
+    if upload is None:
+        st.caption(_("Upload a file to train on it; a shared link does not carry the file."))
+        return None
+    points, message = datasets.parse_points_csv(upload.getvalue(), language())
+    if points is None:
+        st.error(plain(message), icon="🚫")
+    return points
 
 
 def activation_sliders(prefix: str, fn: str, act=None) -> dict[str, float]:
@@ -168,9 +188,12 @@ with controls:
         dataset = widget(DATASET, on_change=on_change)
         n_samples = widget(N_SAMPLES, on_change=on_change)
         noise = widget(NOISE, on_change=on_change)
+        test_size = widget(TEST_SIZE, on_change=on_change)
+        points = csv_points() if dataset == datasets.CSV else None
     with st.expander(_("Network"), expanded=True):
         depth = widget(DEPTH, on_change=on_change)
         width = widget(WIDTH, on_change=on_change)
+        architecture = widget(ARCH, on_change=on_change)
         init = widget(INIT, on_change=on_change)
         sigma_w = widget(SIGMA_W, on_change=on_change, disabled=init != "scaled_normal")
     with st.expander(_("Training"), expanded=True):
@@ -185,10 +208,12 @@ with controls:
 settings = dict(
     dataset=dataset, n_samples=int(n_samples), noise=float(noise), activation=act, params=params, depth=int(depth),
     width=int(width), init=init, optimizer=optimizer, lr=float(lr), batch_size=int(batch), steps=int(steps),
-    seed=seed_value, momentum=float(momentum), record_every=int(record_every),
+    seed=seed_value, momentum=float(momentum), record_every=int(record_every), architecture=architecture,
+    test_size=int(test_size), points=points,
     sigma_w=float(sigma_w) if init == "scaled_normal" else None,
 )  # fmt: skip
-configs, too_big, page_warnings = train_configs(settings, (fn2, params2) if compare else None, MAX_COST)
+second = (fn2, params2) if compare else None
+configs, too_big, page_warnings = train_configs(settings, second, MAX_COST, PRESET_COMPARE.get(preset))
 
 with plots:
     show_warnings(page_warnings)
@@ -217,7 +242,10 @@ with plots:
         c = configs[0] if configs else DEFAULT_CONFIG
         if configs and not too_big:
             st.info(_("Press Run to train this network."), icon=":material/play_arrow:")
-        data = datasets.make_dataset(c.dataset, c.n_samples, c.noise, c.seed)
-        show_chart(dataset_figure(*data, lang=language()), f"training_{c.dataset}_data", key="tl_data")
+        if c.n_features == 2 and c.points is None:
+            data = datasets.make_dataset(c.dataset, c.n_samples, c.noise, c.seed)
+            show_chart(dataset_figure(*data, lang=language()), f"training_{c.dataset}_data", key="tl_data")
+    if configs:
+        pytorch_panel(configs)
 
 sync(CONTROLS)

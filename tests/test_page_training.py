@@ -274,3 +274,30 @@ def test_a_refused_formula_says_why_and_keeps_the_page():
     assert at.error and "attribute" in at.error[0].value
     assert at.text_input(key="tl_formula").value == "x.y"
     assert figures(at), "the data are still shown"
+
+
+def test_digits_with_a_test_split_and_an_architecture_from_the_url():
+    at = run_page("training", {"preset": "custom", "dataset": "digits", "n": "300", "test_size": "100",
+                               "architecture": "residual", "depth": "2", "width": "16", "steps": "5"})  # fmt: skip
+    assert_clean(at)
+    assert at.selectbox(key="tl_dataset").value == "digits" and at.selectbox(key="tl_arch").value == "residual"
+    shown = figures(at)
+    heatmaps = [f for f in shown if any(t.get("type") == "heatmap" for t in f["data"])]
+    assert heatmaps, "the digits grid stands where the decision boundary would"
+    # the digits ship inside scikit-learn, which a numpy+torch script cannot use: said, not hidden
+    assert not at.code and any("No script for this run" in w for w in warnings(at))
+
+
+def test_copy_as_pytorch_is_the_generators_script_for_the_run_on_screen():
+    from activations import codegen
+    from activations.training import PRESETS
+
+    at = run_page("training", {"preset": "dying_relu"})
+    assert_clean(at)
+    assert at.code[0].value.rstrip() == codegen.training_script(PRESETS["dying_relu"]).rstrip()
+
+
+def test_the_preset_residual_rescue_compares_plain_with_residual():
+    at = run_page("training", {"preset": "residual_rescue"})
+    assert_clean(at)
+    assert at.toggle(key="tl_compare").value

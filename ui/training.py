@@ -27,11 +27,12 @@ def cached_figures(key: tuple, lang: str, _results: tuple[TrainResult, ...]) -> 
 
 
 def train_configs(
-    settings: dict, second: tuple[str, dict] | None, max_cost: float
+    settings: dict, second: tuple[str, dict] | None, max_cost: float, second_change: dict | None = None
 ) -> tuple[list[TrainConfig], bool, Warnings]:
     """The runs the controls ask for (``settings``: TrainConfig's fields; ``second``: the compare run's
     activation and parameters), whether they are too large to train here, and what to tell the visitor.
-    A batch larger than the data trains on the full set; record_every is at most the step count."""
+    A batch larger than the data trains on the full set; record_every is at most the step count.
+    ``second_change``: what else the compare run changes (a preset's architecture or init)."""
     _ = tr()
     warnings = Warnings()
     if settings["batch_size"] > settings["n_samples"]:
@@ -50,7 +51,8 @@ def train_configs(
             raise ValueError(_("the formula was refused; fix it or choose another activation"))
         configs.append(TrainConfig(**settings))
         if second is not None:
-            configs.append(dataclasses.replace(configs[0], activation=second[0], params=second[1]))
+            change = {"activation": second[0], "params": second[1], **(second_change or {})}
+            configs.append(dataclasses.replace(configs[0], **change))
     except ValueError as err:
         warnings.add(_("This configuration cannot be trained: {error}").format(error=err))
     cost = sum(c.cost() for c in configs)
@@ -163,3 +165,24 @@ def show_results(results: list[TrainResult], run_key: tuple, configs: list[Train
                 st.caption(captions[name])
     if "alpha" not in figures:
         st.caption(_("Choose PReLU to see its learned slope α per layer over the steps."))
+
+
+def pytorch_panel(configs: list[TrainConfig]) -> None:
+    """Copy as PyTorch: each run as a standalone script (numpy and torch only) that trains the same network
+    on the same data with the same random numbers and prints the same loss, accuracy and dead units."""
+    from activations import codegen
+
+    _ = tr()
+    with st.expander(_("Copy as PyTorch"), icon=":material/code:"):
+        st.caption(
+            _(
+                "A standalone script (numpy and torch only) that trains this network on the same data with the "
+                "same random numbers as the app, in float64, and prints the loss, accuracy and dead units of the "
+                "last step as its last line (JSON)."
+            )
+        )
+        for cfg in configs:
+            try:
+                st.code(codegen.training_script(cfg), language="python")
+            except ValueError as err:
+                st.warning(_("No script for this run: {error}").format(error=err), icon="⚠️")

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
-from ..datasets import IMAGE_SHAPE, make_dataset
+from ..datasets import IMAGE_SHAPE
 from ..i18n import translator
 from ..training import TrainConfig, TrainResult, decision_surface
 from ..urlstate import format_number
@@ -426,13 +426,20 @@ CHART_ORDER = ("loss", "boundary", "dead", "gradients", "alpha")  # how the Trai
 
 
 def training_figures(results: Sequence[TrainResult], lang: str = "en", resolution: int = 80) -> dict[str, go.Figure]:
-    """The Training Lab's charts of ``results`` (runs on the same data), by name, in CHART_ORDER; PReLU's α
-    only when a run learns it."""
-    cfg = results[0].config
-    x, y = make_dataset(cfg.dataset, cfg.n_samples, cfg.noise, cfg.seed)
+    """The Training Lab's charts of ``results`` (runs on the same data), by name, in CHART_ORDER: the
+    decision boundary over 2-D data, or for images (the digits) a grid of held-out examples with the
+    first run's predictions; PReLU's α only when a run learns it."""
+    from ..training import load_data
+
+    x, y, x_test, y_test = load_data(results[0].config)
+    if x.shape[1] == 2:
+        boundary = decision_boundary_figure(results, x, y, lang, resolution=resolution)
+    else:
+        shown = (x_test, y_test) if len(x_test) else (x, y)
+        boundary = digits_figure(results[0], *shown, lang)
     figures = {
         "loss": loss_accuracy_figure(results, lang),
-        "boundary": decision_boundary_figure(results, x, y, lang, resolution=resolution),
+        "boundary": boundary,
         "dead": dead_fraction_figure(results, lang),
         "gradients": grad_norm_heatmap(results, lang),
     }
