@@ -256,9 +256,9 @@ def pack_sweep(
         {
             "active": sweep.current,
             "currentvalue": {"prefix": f"{sweep.symbol} = ", "visible": True, "xanchor": "left"},
-            "pad": {"t": 40, "b": 10},
-            "len": 0.88,
-            "x": 0.12,
+            "pad": {"t": 60, "b": 10},  # clear of the x axis's tick labels and title
+            "len": 0.8,
+            "x": 0.2,  # right of the Play and Pause buttons
             "y": 0,
             "yanchor": "top",
             "transition": {"duration": 0},
@@ -276,7 +276,7 @@ def pack_sweep(
             "y": 0,
             "xanchor": "left",
             "yanchor": "top",
-            "pad": {"t": 55, "r": 10},
+            "pad": {"t": 75, "r": 10},
             "buttons": [
                 {
                     "label": "▶ " + _("Play"),
@@ -295,6 +295,9 @@ def pack_sweep(
             ],
         }
     ]
+    frame_notes = [(f.get("layout") or {}).get("annotations") or [] for f in plotly_frames]
+    for notes in [layout.get("annotations") or [], *frame_notes]:
+        _below_slider(notes, slider_space)
     margin = dict(layout.get("margin") or {})
     margin["b"] = (margin.get("b") or 50) + slider_space
     layout["margin"] = margin
@@ -545,6 +548,13 @@ def frame_spec(fig: go.Figure | Mapping, k: int, still: bool = True) -> dict:
     if layout.get("height"):
         layout["height"] = layout["height"] - SLIDER_SPACE
     return _merge_frame(spec, frames[k]) if frames else spec
+
+
+def _below_slider(annotations: list, space: int) -> None:
+    """Lines written under the chart (paper y = 0, shifted down) move under the slider and play button."""
+    for a in annotations:
+        if isinstance(a, dict) and a.get("yref") == "paper" and a.get("y") == 0 and (a.get("yshift") or 0) < 0:
+            a["yshift"] = a["yshift"] - space
 
 
 def _merge_frame(spec: dict, frame: Mapping) -> dict:
