@@ -301,3 +301,15 @@ def test_the_preset_residual_rescue_compares_plain_with_residual():
     at = run_page("training", {"preset": "residual_rescue"})
     assert_clean(at)
     assert at.toggle(key="tl_compare").value
+
+
+def test_after_a_run_the_charts_scrub_through_the_recorded_steps():
+    at = run_clicked(run_page("training", QUICK))
+    assert_clean(at)
+    before = len(figures(at))
+    at.toggle(key="tl_scrub").set_value(True).run()
+    assert_clean(at)
+    swept = [f for f in figures(at) if f["layout"].get("sliders")]
+    assert len(swept) == 4 and len(figures(at)) == before + 4
+    steps = swept[0]["layout"]["meta"]["sweep"]["values"]
+    assert steps[-1] == int(QUICK["steps"]) and len(swept[0]["frames"]) == len(steps)

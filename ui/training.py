@@ -165,6 +165,8 @@ def show_results(results: list[TrainResult], run_key: tuple, configs: list[Train
                 st.caption(captions[name])
     if "alpha" not in figures:
         st.caption(_("Choose PReLU to see its learned slope α per layer over the steps."))
+    if summary and results:
+        scrub_panel(results[0], run_key)
 
 
 def pytorch_panel(configs: list[TrainConfig]) -> None:
@@ -186,3 +188,33 @@ def pytorch_panel(configs: list[TrainConfig]) -> None:
                 st.code(codegen.training_script(cfg), language="python")
             except ValueError as err:
                 st.warning(_("No script for this run: {error}").format(error=err), icon="⚠️")
+
+
+@st.cache_data(max_entries=4, ttl=3600, show_spinner=False)
+def _cached_scrub(key: tuple, lang: str, _cfg: TrainConfig, _steps: tuple[int, ...]) -> dict:
+    """The run's charts at recorded steps, for the browser to play (the run is retrained, same numbers)."""
+    from activations import sweeps
+    from activations.figures.sweeps import training_sweep_figures
+    from activations.training import load_data
+
+    sweep = sweeps.training_sweep(_steps)
+    bar = st.progress(0.0, text=tr()("Computing every frame…"))
+    snapshots = sweeps.training_snapshots(_cfg, sweep.values, progress=lambda f: bar.progress(min(max(f, 0.0), 1.0)))
+    bar.empty()
+    x, y, _x_test, _y_test = load_data(_cfg)
+    return training_sweep_figures(snapshots, x, y, sweep, lang=lang)
+
+
+def scrub_panel(result: TrainResult, run_key: tuple) -> None:
+    """After a finished run on 2-D data: its charts at the recorded steps, played in the browser."""
+    from ui.export_panel import show_sweep_chart
+
+    _ = tr()
+    if not result.finished or result.diverged or result.config.n_features != 2 or len(result.steps) < 2:
+        return
+    if not st.toggle(_("Scrub through the recorded steps (an in-figure slider and ▶ Play)"), key="tl_scrub"):
+        return
+    figures = _cached_scrub(run_key, language(), result.config, tuple(int(s) for s in result.steps))
+    stem = run_stem([result.config])
+    for name, fig in figures.items():
+        show_sweep_chart(fig, f"{stem}_{name}_steps", key=f"tl_scrub_{name}", symbol=_("the training step"))
