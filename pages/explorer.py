@@ -147,7 +147,7 @@ def sweep_label(target: str, formula: str | None) -> str:
     fn, param = target.split(".", 1)
     act = custom.resolve(fn, formula)
     symbol = {p.name: p.symbol for p in act.params}.get(param, param)
-    return _("{symbol} of {label}").format(symbol=symbol, label=act.label)
+    return f"{symbol} ({act.label})"
 
 
 @st.fragment

@@ -7,7 +7,6 @@ The first tests show each check failing on a chart built to be wrong, so a pass 
 from __future__ import annotations
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, require_browser
 from figure_catalog import BUILDERS, chart
 from figurecheck import open_page, problems
 
@@ -18,15 +17,11 @@ SIZE = (1920, 1080)
 
 
 @pytest.fixture(scope="module")
-def chart_page():
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = open_page(browser)
-        yield page
-        browser.close()
+def chart_page(browser):
+    """One page with plotly.js loaded, in the session's Chromium (tests/conftest.py)."""
+    page = open_page(browser)
+    yield page
+    page.close()
 
 
 def figure(data, **layout) -> dict:
