@@ -213,7 +213,7 @@ PAGES: tuple[PageSpec, ...] = (
             "gf_archs": ["plain"],
             "gf_seed": 0,
         },
-        min_charts=6,
+        min_charts=5,
         bench=BenchSpec(
             label="gradient flow (depth 50 × width 256, 3 activations, batch 32)",
             query="depth=50&width=256&bias=-1.5",

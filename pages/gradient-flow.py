@@ -185,6 +185,7 @@ def gradient_flow() -> None:
                 st.caption(plain(PRESETS[preset].paper))
         if runs:
             lang = language()
+            preset_shows_phase = bool(sigma_b) or sweep == "sigma_w"  # random biases: the diagram is the point
             several = {"init": len({j.init for j in jobs}) > 1, "arch": len({j.architecture for j in jobs}) > 1}
             labels = [charts.run_label(r, several["init"], lang, with_architecture=several["arch"]) for r in runs]
             stem = "gradient-flow_{fns}_depth-{depth}_width-{width}".format(
@@ -227,14 +228,16 @@ def gradient_flow() -> None:
                     "and a deeper network is this one with layers added."
                 ).format(batch=fit.batch, width=fit.width, bias=format_number(float(bias)))
             )
-            show_chart(phase_diagram(jobs[0], labels[0]), stem + "_phase-diagram", key="gf_phase")
-            st.caption(
-                _(
-                    "Mean-field theory's phase diagram for {label}: blue, signals and gradients shrink layer after "
-                    "layer (ordered); red, they grow (chaotic); the line χ₁ = 1 between them is where deep networks "
-                    "train (Poole et al. 2016, Schoenholz et al. 2017). The marker is this network's (σ_w, σ_b)."
-                ).format(label=plain(labels[0]))
-            )
+            if st.toggle(_("Show the order-to-chaos phase diagram"), key="gf_show_phase", value=preset_shows_phase):
+                show_chart(phase_diagram(jobs[0], labels[0]), stem + "_phase-diagram", key="gf_phase")
+                st.caption(
+                    _(
+                        "Mean-field theory's phase diagram for {label}: blue, signals and gradients shrink layer "
+                        "after layer (ordered); red, they grow (chaotic); the line χ₁ = 1 between them is where deep "
+                        "networks train (Poole et al. 2016, Schoenholz et al. 2017). The marker is this network's "
+                        "(σ_w, σ_b)."
+                    ).format(label=plain(labels[0]))
+                )
             pytorch_panel(jobs, labels)
 
     sync(CONTROLS)

@@ -285,6 +285,7 @@ def test_digits_with_a_test_split_and_an_architecture_from_the_url():
     heatmaps = [f for f in shown if any(t.get("type") == "heatmap" for t in f["data"])]
     assert heatmaps, "the digits grid stands where the decision boundary would"
     # the digits ship inside scikit-learn, which a numpy+torch script cannot use: said, not hidden
+    at.toggle(key="tl_pytorch").set_value(True).run()
     assert not at.code and any("No script for this run" in w for w in warnings(at))
 
 
@@ -294,6 +295,7 @@ def test_copy_as_pytorch_is_the_generators_script_for_the_run_on_screen():
 
     at = run_page("training", {"preset": "dying_relu"})
     assert_clean(at)
+    at.toggle(key="tl_pytorch").set_value(True).run()
     assert at.code[0].value.rstrip() == codegen.training_script(PRESETS["dying_relu"]).rstrip()
 
 

@@ -163,7 +163,11 @@ def pytorch_panel(runs: list[Run], labels: list[str]) -> None:
     """Copy as PyTorch: each network on the page as a standalone script (numpy and torch only) that
     builds the same network from the same random numbers and prints the same gradient norms."""
     _ = tr()
-    with st.expander(_("Copy as PyTorch"), icon=":material/code:"):
+    # A toggle, not an expander: the scripts (and their syntax highlighting) go to the browser only when
+    # asked for, which a class of browsers opening the page at once can feel.
+    if not st.toggle(_("Copy as PyTorch"), key="gf_pytorch"):
+        return
+    with st.container(border=True):
         st.caption(
             _(
                 "A standalone script (numpy and torch only) that draws this network's random numbers exactly "

@@ -175,7 +175,9 @@ def pytorch_panel(configs: list[TrainConfig]) -> None:
     from activations import codegen
 
     _ = tr()
-    with st.expander(_("Copy as PyTorch"), icon=":material/code:"):
+    if not st.toggle(_("Copy as PyTorch"), key="tl_pytorch"):  # scripts sent only when asked for
+        return
+    with st.container(border=True):
         st.caption(
             _(
                 "A standalone script (numpy and torch only) that trains this network on the same data with the "
