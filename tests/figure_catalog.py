@@ -6,6 +6,7 @@ in every theme at slide size. The computations are cached: the training presets 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Iterator
 
@@ -23,8 +24,8 @@ from activations.figures.gradient_flow import (
 from activations.figures.softmax import bars_figure, jacobian_figure, sigmoid_link_figure, temperature_figure
 from activations.figures.training import training_figures
 from activations.network import DEFAULT_CONFIG, PRESETS, simulate
+from activations.training import PRESET_COMPARE, PRESET_INFO, train
 from activations.training import PRESETS as TRAINING_PRESETS
-from activations.training import train
 
 EXPLORER_VIEWS = {
     "default": (("sigmoid", {}), ("tanh", {}), ("relu", {})),
@@ -69,7 +70,15 @@ def gradient_flow(preset: str, figure: str, lang: str):
 
 @functools.cache
 def training_results(preset: str) -> tuple:
-    return (train(TRAINING_PRESETS[preset]),)
+    """The preset's run, and beside it the compare run when the page opens the preset with it switched on
+    (dying ReLU beside Leaky ReLU, as a lecturer sees it)."""
+    config = TRAINING_PRESETS[preset]
+    info = PRESET_INFO.get(preset, {})
+    if not info.get("compare_on"):
+        return (train(config),)
+    activation, params = info["compare"]
+    change = {"activation": activation, "params": params, **PRESET_COMPARE.get(preset, {})}
+    return train(config), train(dataclasses.replace(config, **change))
 
 
 def _builders() -> dict:

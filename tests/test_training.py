@@ -10,12 +10,16 @@ import pytest
 import activations
 from activations import datasets
 from activations.figures.training import (
+    HEATMAP_DECADES,
+    ZERO_COLOUR,
     alpha_figure,
     dataset_figure,
     dead_fraction_figure,
     decision_boundary_figure,
     grad_norm_heatmap,
+    heatmap_colour_range,
     loss_accuracy_figure,
+    prediction_is_constant,
     run_label,
     run_summary,
 )
@@ -31,6 +35,7 @@ from activations.training import (
     forward_backward,
     init_network,
     iter_training,
+    load_data,
     minibatches,
     train,
 )
@@ -404,6 +409,58 @@ def test_gradient_heatmap_is_log10_of_the_norms(two_runs):
     heat = fig.data[1]
     np.testing.assert_allclose(heat.z, np.log10(two_runs[1].grad_norm.T))
     np.testing.assert_allclose(heat.customdata, two_runs[1].grad_norm.T)
+
+
+@pytest.fixture(scope="module")
+def dying_pair():
+    """The dying-ReLU preset beside Leaky ReLU, as the page opens it: ReLU's gradient falls through 10⁻⁵⁸
+    to exactly 0 and its prediction becomes ½ everywhere."""
+    cfg = PRESETS["dying_relu"]
+    return [train(cfg), train(dataclasses.replace(cfg, activation="leaky_relu", params={"alpha": 0.01}))]
+
+
+def test_heatmap_colour_range_spans_at_most_its_decades():
+    assert heatmap_colour_range([np.array([[-1.3, -0.2]]), np.array([[np.nan, 0.4]])]) == (-2, 1, False)
+    assert heatmap_colour_range([np.array([-58.2, -2.0, 0.5])], decades=8) == (-7, 1, True)
+    assert heatmap_colour_range([np.array([0.5, 0.6])]) == (0, 1, False)  # at least one decade
+    assert heatmap_colour_range([np.array([np.nan])]) == (-3, 0, False)
+
+
+def test_gradient_heatmap_shows_exact_zeros_apart_and_clips_the_tiny(dying_pair):
+    relu = dying_pair[0]
+    assert (relu.grad_norm == 0).any() and relu.grad_norm[relu.grad_norm > 0].min() < 1e-30  # the preset's point
+    fig = grad_norm_heatmap(dying_pair)
+    main = [t for t in fig.data if t.colorscale[0][1] != ZERO_COLOUR]
+    zeros = [t for t in fig.data if t.colorscale[0][1] == ZERO_COLOUR]
+    assert len(main) == 2 and len(zeros) == 1  # only ReLU has exact zeros
+    np.testing.assert_array_equal(np.isfinite(np.asarray(zeros[0].z, float)), (relu.grad_norm == 0).T)
+    lo, hi = main[0].zmin, main[0].zmax
+    assert hi - lo <= HEATMAP_DECADES and lo > -20
+    z = np.asarray(main[0].z, float)
+    positive = (relu.grad_norm > 0).T
+    np.testing.assert_allclose(z[positive], np.clip(np.log10(relu.grad_norm.T[positive]), lo, hi))
+    assert main[1].colorbar.ticktext[0].startswith("≤")  # the darkest colour stands for "this or less"
+    assert main[1].colorbar.title.side == "top"
+    assert any("exactly 0" in a.text for a in fig.layout.annotations)
+
+
+def test_decision_boundary_of_a_dead_network_says_so_on_the_same_axes(dying_pair):
+    x, y, _xt, _yt = load_data(dying_pair[0].config)
+    fig = decision_boundary_figure(dying_pair, x, y, resolution=30)
+    said = [a.text for a in fig.layout.annotations if "same prediction" in a.text]
+    assert len(said) == 1 and "0.50" in said[0]  # the dead ReLU only; Leaky ReLU learned the moons
+    assert said == [a.text for a in fig.layout.annotations if a.xref == "x domain"]
+    assert fig.layout.xaxis.range == fig.layout.xaxis2.range and fig.layout.yaxis.range == fig.layout.yaxis2.range
+    gx, gy, proba = decision_surface(dying_pair[0], x, resolution=30)
+    assert prediction_is_constant(proba) and not prediction_is_constant(decision_surface(dying_pair[1], x, 30)[2])
+    assert list(fig.layout.xaxis.range) == [gx[0], gx[-1]] and list(fig.layout.yaxis.range) == [gy[0], gy[-1]]
+
+
+def test_loss_axis_is_labelled_with_values_not_minor_digits(dying_pair):
+    axis = loss_accuracy_figure(dying_pair).layout.yaxis
+    losses = np.concatenate([r.loss for r in dying_pair])
+    assert axis.tickvals and all(math.log10(v).is_integer() for v in axis.tickvals)
+    assert min(axis.tickvals) <= losses.min() * 10 and max(axis.tickvals) >= losses.max() / 10
 
 
 def test_dead_and_alpha_figures(two_runs):

@@ -21,7 +21,7 @@ from ..datasets import IMAGE_SHAPE
 from ..i18n import translator
 from ..training import TrainConfig, TrainResult, decision_surface
 from ..urlstate import format_number
-from .style import base_layout, colour_for, make_figure
+from .style import base_layout, colour_for, log_ticks, make_figure
 
 CLASS_COLOURS = ("#4477AA", "#EE6677", "#228833")  # Paul Tol's "bright": blue, red, green
 MAX_POINTS = 1000  # data points drawn over the decision boundary (the data are shuffled: a fair sample)
@@ -166,7 +166,7 @@ def loss_accuracy_figure(results: Sequence[TrainResult], lang: str = "en") -> go
             )
         if result.diverged:
             fig.add_vline(x=result.diverged_at, line=dict(color=colour, dash="dot", width=1.5), row=1, col=1)
-    fig.update_yaxes(type="log", exponentformat="power", row=1, col=1)
+    fig.update_yaxes(type="log", **log_ticks(np.concatenate([r.loss for r in results])), row=1, col=1)
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
     fig.update_xaxes(title=_("training step"), range=_step_range(results))
     fig.update_layout(_layout(_("Loss and accuracy on the full training set"), 380))
@@ -237,41 +237,65 @@ def _max_depth(results: Sequence[TrainResult]) -> int:
     return min(max(r.config.depth for r in results), 30)
 
 
+HEATMAP_DECADES = 8  # the colour scale spans at most this many decades below the largest norm
+ZERO_COLOUR = "#b8b8b8"  # cells whose gradient is exactly 0: a grey outside the Magma scale
+
+
 def _log_norms(grad_norm: np.ndarray) -> np.ndarray:
-    """log10 of the norms; exact zeros (a layer with every unit dead) become NaN and are left blank."""
+    """log10 of the norms; exact zeros (a layer with every unit dead) become NaN (drawn grey, apart)."""
     out = np.full(grad_norm.shape, np.nan)
     positive = grad_norm > 0
     out[positive] = np.log10(grad_norm[positive])
     return out
 
 
+def heatmap_colour_range(logs: Sequence[np.ndarray], decades: int = HEATMAP_DECADES) -> tuple[int, int, bool]:
+    """(lo, hi, clipped): whole decades spanning the finite log10 norms of every panel, at most ``decades``
+    below the largest. A run whose gradient dies drops through 10⁻⁵⁸ on its way to 0; a scale reaching
+    that far paints every real difference of a living run one pale wash. ``clipped``: some norm lies
+    below ``lo`` (it is drawn in the darkest colour, and the colour bar says "≤")."""
+    finite = np.concatenate([v[np.isfinite(v)] for v in logs] + [np.array([])])
+    if not finite.size:
+        return -3, 0, False
+    hi = math.ceil(finite.max())
+    lo = max(math.floor(finite.min()), hi - decades)
+    lo = min(lo, hi - 1)
+    return lo, hi, bool(finite.min() < lo)
+
+
 def grad_norm_heatmap(results: Sequence[TrainResult], lang: str = "en") -> go.Figure:
-    """‖∂L/∂W_l‖ on the full training set, layer × step, on one log colour scale shared by the panels.
-    Blank cells: the gradient is exactly zero (every unit of the layer, or of a layer above it, is dead)."""
+    """‖∂L/∂W_l‖ on the full training set, layer × step, on one log colour scale shared by the panels,
+    spanning at most ``HEATMAP_DECADES`` decades (smaller norms take the darkest colour). Grey cells: the
+    gradient is exactly zero (every unit of the layer, or of a layer above it, is dead), said under the
+    chart."""
     _ = translator(lang)
     labels = _labels(results)
     fig = make_subplots(rows=1, cols=len(results), subplot_titles=labels, horizontal_spacing=0.08)
     logs = [_log_norms(r.grad_norm) for r in results]
-    finite = np.concatenate([v[np.isfinite(v)] for v in logs] + [np.array([])])
-    lo, hi = (math.floor(finite.min()), math.ceil(finite.max())) if finite.size else (-3, 0)
-    hi = max(hi, lo + 1)
-    ticks = list(range(lo, hi + 1, max(1, (hi - lo) // 8)))
+    lo, hi, clipped = heatmap_colour_range(logs)
+    ticks = list(range(lo, hi + 1, max(1, (hi - lo) // 6)))
+    ticktext = [f"10<sup>{t}</sup>" for t in ticks]
+    if clipped and ticks[0] == lo:
+        ticktext[0] = "≤ " + ticktext[0]
+    any_zero = False
     for col, (result, z) in enumerate(zip(results, logs, strict=True), start=1):
         layers = np.arange(1, result.config.depth + 1)
         fig.add_trace(
             go.Heatmap(
                 x=result.steps,
                 y=layers,
-                z=z.T,
+                z=np.clip(z, lo, hi).T,
                 customdata=result.grad_norm.T,
                 zmin=lo,
                 zmax=hi,
                 colorscale="Magma",
                 showscale=col == len(results),
                 colorbar=dict(
-                    title=dict(text="‖∂L/∂W‖", side="right"),
+                    title=dict(text="‖∂L/∂W‖", side="top"),
                     tickvals=ticks,
-                    ticktext=[f"10<sup>{t}</sup>" for t in ticks],
+                    ticktext=ticktext,
+                    len=0.85,
+                    ticklabelposition="outside bottom",  # the top label under its tick, clear of the title
                 ),
                 name=labels[col - 1],
                 hovertemplate=_("layer") + " %{y} · " + _("step") + " %{x}: ‖∂L/∂W‖ = %{customdata:.3g}<extra></extra>",
@@ -279,24 +303,72 @@ def grad_norm_heatmap(results: Sequence[TrainResult], lang: str = "en") -> go.Fi
             row=1,
             col=col,
         )
+        zero = result.grad_norm == 0
+        if zero.any():
+            any_zero = True
+            fig.add_trace(
+                go.Heatmap(
+                    x=result.steps,
+                    y=layers,
+                    z=np.where(zero, 1.0, np.nan).T,
+                    zmin=0,
+                    zmax=1,
+                    colorscale=[[0, ZERO_COLOUR], [1, ZERO_COLOUR]],
+                    showscale=False,
+                    name=_("exactly 0"),
+                    hovertemplate=_("layer")
+                    + " %{y} · "
+                    + _("step")
+                    + " %{x}: ‖∂L/∂W‖ = 0 ("
+                    + _("exactly 0")
+                    + ")<extra></extra>",
+                ),
+                row=1,
+                col=col,
+            )
     fig.update_yaxes(title=_("layer (1 = next to the input)"), row=1, col=1)
     fig.update_yaxes(autorange=True, dtick=max(1, _max_depth(results) // 10))
     fig.update_xaxes(title=_("training step"), range=_step_range(results))
-    fig.update_layout(
-        _layout(
-            _("Weight-gradient norm per layer over training (log colour scale)"),
-            340 + 8 * _max_depth(results),
-            margin=dict(l=60, r=20, t=70, b=60),
-        )
+    layout = _layout(
+        _("Weight-gradient norm per layer over training (log colour scale)"),
+        340 + 8 * _max_depth(results) + (30 if any_zero else 0),
+        margin=dict(l=60, r=20, t=70, b=100 if any_zero else 60),
     )
+    fig.update_layout(layout)
+    if any_zero:
+        fig.add_annotation(
+            text="<span style='color:"
+            + ZERO_COLOUR
+            + "'>■</span> "
+            + _("grey: the gradient is exactly 0 (every unit of the layer, or of a layer above it, is dead)"),
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=0,
+            yshift=-72,
+            xanchor="left",
+            yanchor="top",
+            showarrow=False,
+        )
     return fig
+
+
+BOUNDARY_MIDDLE = "#f2f2f2"  # P = ½: a pale grey, so a network predicting ½ everywhere is not a blank panel
+CONSTANT_SPREAD = 0.02  # predicted probabilities varying less than this over the plane: "the same everywhere"
+
+
+def prediction_is_constant(proba: np.ndarray, spread: float = CONSTANT_SPREAD) -> bool:
+    """Whether a network predicts (almost) the same class probabilities at every point of the plane."""
+    p = np.asarray(proba, dtype=np.float64).reshape(-1, proba.shape[-1])
+    return bool(np.all(np.ptp(p, axis=0) < spread))
 
 
 def decision_boundary_figure(
     results: Sequence[TrainResult], x: np.ndarray, y: np.ndarray, lang: str = "en", resolution: int = 80
 ) -> go.Figure:
-    """What each network predicts over the plane (two classes: P(class 1), white at ½; more: the
-    predicted class) with the training data on top, coloured by their true class."""
+    """What each network predicts over the plane (two classes: P(class 1), pale grey at ½; more: the
+    predicted class) with the training data on top, coloured by their true class. Every panel spans the
+    same grid; a network predicting the same everywhere (e.g. every unit dead) says so in its panel."""
     _ = translator(lang)
     labels = [
         f"{label} · {_('accuracy')} {r.accuracy[-1]:.0%}" if len(r.steps) else label
@@ -309,7 +381,7 @@ def decision_boundary_figure(
         gx, gy, proba = decision_surface(result, x, resolution=resolution)
         if n_classes == 2:
             z, zmin, zmax = proba[..., 1], 0.0, 1.0
-            scale = [[0.0, _tint(CLASS_COLOURS[0], 0.45)], [0.5, "#ffffff"], [1.0, _tint(CLASS_COLOURS[1], 0.45)]]
+            scale = [[0.0, _tint(CLASS_COLOURS[0], 0.45)], [0.5, BOUNDARY_MIDDLE], [1.0, _tint(CLASS_COLOURS[1], 0.45)]]
             hover = "(%{x:.2f}, %{y:.2f}): P(" + _("class") + " 1) = %{z:.2f}<extra></extra>"
         else:
             z, zmin, zmax = np.argmax(proba, axis=-1).astype(float), -0.5, n_classes - 0.5
@@ -335,6 +407,25 @@ def decision_boundary_figure(
                 ),
                 row=1,
                 col=col,
+            )
+        fig.update_xaxes(range=[float(gx[0]), float(gx[-1])], row=1, col=col)
+        fig.update_yaxes(range=[float(gy[0]), float(gy[-1])], row=1, col=col)
+        if prediction_is_constant(proba):
+            mean = proba.reshape(-1, proba.shape[-1]).mean(axis=0)
+            said = (
+                _("P(class 1) = {p:.2f} everywhere").format(p=mean[1])
+                if n_classes == 2
+                else _("class {k} everywhere").format(k=int(np.argmax(mean)))
+            )
+            fig.add_annotation(
+                text=_("The same prediction at every point:<br>{said}").format(said=said),
+                xref=f"x{'' if col == 1 else col} domain",
+                yref=f"y{'' if col == 1 else col} domain",
+                x=0.5,
+                y=0.04,
+                yanchor="bottom",
+                showarrow=False,
+                bgcolor="rgba(255,255,255,0.85)",
             )
     fig.update_xaxes(showgrid=False, zeroline=False, constrain="domain")
     fig.update_yaxes(showgrid=False, zeroline=False)
