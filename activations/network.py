@@ -787,12 +787,15 @@ PRESETS: dict[str, Preset] = {
         width=3,
         batch=64,
     ),
+    # Measured on seed 0, ‖δ_1‖ / ‖δ_100‖: σ_w = 1 0.048 (theory 0.085), 0.8 7e-11, 1.5 ×430 (tests/test_network.py).
     "edge_of_chaos": Preset(
         title=N_("Edge of chaos (tanh, σ_w = 1)"),
         note=N_(
-            "Tanh with weights N(0, σ_w²/n) and no bias is critical at σ_w = 1: χ approaches 1 from below "
-            "and the gradient neither vanishes nor explodes over 100 layers (Poole et al. 2016, Schoenholz "
-            "et al. 2017). Try σ_w = 0.8 and 1.5."
+            "Tanh with weights N(0, σ_w²/n) and no bias is critical at σ_w = 1: χ stays just below 1 and "
+            "creeps toward it as the signal shrinks, so the gradient decays slowly (like a power of the "
+            "depth, not exponentially): over 100 layers it falls about 20-fold, where σ_w = 0.8 loses a "
+            "factor of 10¹⁰ and σ_w = 1.5 makes it grow some 400-fold (Poole et al. 2016, Schoenholz et al. "
+            "2017). Try σ_w = 0.8 and 1.5."
         ),
         activations=("tanh",),
         inits=("scaled_normal",),
