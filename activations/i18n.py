@@ -11,6 +11,7 @@ falls back to English.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -58,3 +59,13 @@ def translator(lang: str = DEFAULT_LANGUAGE) -> Callable[[str], str]:
 def N_(message: str) -> str:
     """Marks a string for translation where it is defined; it is translated where it is shown."""
     return message
+
+
+_HYPHEN_MINUS = re.compile(r"(?<![\w\-])-(?=\.?\d)|(?<=\de)-(?=\d)")
+
+
+def minus(text: str) -> str:
+    """Display text with the minus sign U+2212 in negative numbers ("α=-0.5" -> "α=−0.5", "1e-05" ->
+    "1e−05"), the sign Plotly writes in its own tick labels, so one chart never mixes "-" and "−".
+    Hyphens inside words ("x-axis", "top-1") stay. Never for URLs or file names."""
+    return _HYPHEN_MINUS.sub("\u2212", text)

@@ -51,7 +51,7 @@ from .engine import check_architecture, layer_backward, layer_forward, weight_gr
 from .i18n import N_, translator
 from .init import INITS, init_weight, weight_variance
 from .registry import Activation
-from .theory import MeanField, mean_field
+from .theory import MIN_MEAN_FIELD_WIDTH, MeanField, mean_field, mean_field_applies
 
 # --- the exact engine ---------------------------------------------------------------------------------
 
@@ -909,8 +909,9 @@ def summarise(stats: Stats, lang: str = "en") -> list[str]:
                 ).format(layer=int(zero.max()) + 1)
             )
         else:
+            predicted = stats.theory.log10_grad_z_norm if stats.theory and mean_field_applies(stats.width) else None
             for templates, values, theory in (
-                (_BACKPROP_SENTENCES, stats.log10_grad_z_norm, stats.theory and stats.theory.log10_grad_z_norm),
+                (_BACKPROP_SENTENCES, stats.log10_grad_z_norm, predicted),
                 (_WEIGHT_SENTENCES, stats.log10_grad_norm, None),
             ):
                 sentence = _compare(templates, values, depth, _)
@@ -921,7 +922,15 @@ def summarise(stats: Stats, lang: str = "en") -> list[str]:
                 if sentence:
                     out.append(sentence)
         factors = stats.layer_factor[np.isfinite(stats.layer_factor) & (stats.layer_factor > 0)]
-        if factors.size and stats.theory is not None and stats.architecture == "plain":  # residual: 1 + χ, not χ
+        if stats.theory is not None and not mean_field_applies(stats.width):
+            out.append(
+                _(
+                    "No mean-field theory line: the theory averages over wide layers (at least {min} units); "
+                    "with {width} per layer a few units decide."
+                ).format(min=MIN_MEAN_FIELD_WIDTH, width=stats.width)
+            )
+        plain_theory = stats.theory is not None and stats.architecture == "plain"  # residual: 1 + χ, not χ
+        if factors.size and plain_theory and mean_field_applies(stats.width):
             measured = float(np.exp(np.mean(np.log(factors))))
             chi = stats.theory.chi[:-1]
             chi = chi[np.isfinite(chi) & (chi > 0)]

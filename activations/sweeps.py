@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import registry
-from .i18n import N_, translator
+from .i18n import N_, minus, translator
 
 ENGLISH = translator("en")
 
@@ -80,7 +80,7 @@ def step_label(value: float, integer: bool = False) -> str:
     """'0.25', '1.5', '0.0123', '30': 3 significant digits, no trailing zeros."""
     if integer:
         return str(round(value))
-    return f"{value:.3g}".replace("e-0", "e-").replace("e+0", "e")
+    return minus(f"{value:.3g}".replace("e-0", "e-").replace("e+0", "e"))
 
 
 def frame_count(width_px: float = DEFAULT_WIDTH) -> int:

@@ -24,14 +24,14 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from .figures.style import FONT_FAMILY
+from .figures.style import FONT_FAMILY, SCREEN_TEXT, shade
 from .i18n import N_
 
 SCREEN_WIDTH = 1000  # px: about how wide a chart is on screen ("stretch" in the wide layout)
@@ -79,7 +79,7 @@ THEMES: dict[str, Theme] = {
     "light": Theme(
         name="light",
         label=N_("Light"),
-        text_colour="#2a3f5f",
+        text_colour=SCREEN_TEXT,
         paper_colour="#FFFFFF",
         plot_colour="#FFFFFF",
         grid_colour="rgba(0,0,0,0.08)",
@@ -128,6 +128,20 @@ THEMES: dict[str, Theme] = {
     ),
 }
 DEFAULT_THEME = "light"
+
+
+def projector(theme: Theme) -> Theme:
+    """``theme`` as presentation mode draws it: its colours, with type, lines and markers at least as large
+    as the slide theme's, since a projected window is read from the back of a hall."""
+    slide = THEMES["slide"]
+    return replace(
+        theme,
+        font_size=max(theme.font_size, slide.font_size),
+        title_size=max(theme.title_size, slide.title_size),
+        axis_title_size=max(theme.axis_title_size, slide.axis_title_size),
+        line_width=max(theme.line_width, slide.line_width * 0.75),
+        marker_scale=max(theme.marker_scale, slide.marker_scale),
+    )
 
 
 def themed_stem(stem: str, theme: str) -> str:
@@ -194,6 +208,13 @@ def parse_colour(colour: str) -> tuple[tuple[float, float, float], float] | None
 
 def _hex(rgb: tuple[float, float, float]) -> str:
     return "#" + "".join(f"{round(min(max(c, 0.0), 255.0)):02X}" for c in rgb)
+
+
+def shade_of(trace: dict) -> str | None:
+    """The run colour a trace's line is a shade of (``meta.shade_of``: a theory line beside its measured
+    line), or None."""
+    meta = trace.get("meta")
+    return meta.get("shade_of") if isinstance(meta, dict) else None
 
 
 def relative_luminance(rgb: tuple[float, float, float]) -> float:
@@ -330,7 +351,7 @@ def themed_spec(fig: go.Figure | dict, theme: str | Theme, size: tuple[int, int]
 
     recolour = _recolourer(data, theme)
     for trace in data:
-        _theme_trace(trace, recolour, line_scale, theme.marker_scale * k, k)
+        _theme_trace(trace, recolour, line_scale, theme.marker_scale * k, k, theme.text_colour)
         if size is not None and trace.get("type", "scatter") in _LINE_TRACES:
             # plotly.js drops points within ~width/4 px of a straight line: with slide-thick lines a smooth
             # curve then shows corners. Exports keep every sample.
@@ -406,7 +427,10 @@ def _recolourer(data: list[dict], theme: Theme):
 
 
 def _trace_colours(trace: dict) -> list[str]:
-    """The opaque line and marker colours of a trace (translucent ones are bands and fills: left alone)."""
+    """The opaque line and marker colours of a trace (translucent ones are bands and fills: left alone;
+    a shade of a run's colour follows that colour, so it takes no palette colour of its own)."""
+    if shade_of(trace):
+        return []
     colours = []
     for part in ("line", "marker"):
         colour = (trace.get(part) or {}).get("color")
@@ -415,14 +439,18 @@ def _trace_colours(trace: dict) -> list[str]:
     return colours
 
 
-def _theme_trace(trace: dict, recolour, line_scale: float, marker_scale: float, k: float) -> None:
+def _theme_trace(
+    trace: dict, recolour, line_scale: float, marker_scale: float, k: float, theme_text: str = "#000000"
+) -> None:
     kind = trace.get("type", "scatter")
     line = trace.get("line")
     if kind in _LINE_TRACES:
         line = trace.setdefault("line", {})
         width = line.get("width")
         line["width"] = (BASE_LINE_WIDTH if width is None else width) * line_scale  # 0 (band edges) stays 0
-    if line and isinstance(line.get("color"), str):
+    if line and shade_of(trace):
+        line["color"] = shade(recolour(shade_of(trace)), theme_text)
+    elif line and isinstance(line.get("color"), str):
         line["color"] = recolour(line["color"])
     marker = trace.get("marker")
     if marker:

@@ -282,6 +282,16 @@ class MeanField:
         return _pow10(self.log10_grad_h_norm)
 
 
+MIN_MEAN_FIELD_WIDTH = 16  # narrower layers: a few units decide, and the app draws no theory line
+
+
+def mean_field_applies(width: int) -> bool:
+    """Whether mean-field theory describes a network of this width. It averages over infinitely many units
+    (n → ∞); with a handful per layer one realisation's gradient is set by which few units happen to be
+    on (e.g. "born dead" at width 3), so the app does not compare it with the theory."""
+    return width >= MIN_MEAN_FIELD_WIDTH
+
+
 def _pow10(log10: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore", under="ignore"):
         return np.power(10.0, log10)

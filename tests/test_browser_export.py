@@ -69,6 +69,26 @@ def test_presentation_mode_shows_only_the_chart_at_the_chosen_aspect_ratio(page,
     assert width / height == pytest.approx(4 / 3, rel=0.02)
     # The link keeps the slide's settings, so sharing it reproduces the figure.
     assert "present=1" in p.url and "figsize=1440x1080" in p.url and "theme=slide" in p.url
+    exit_button = p.locator(".st-key-export_exit")
+    assert float(exit_button.evaluate("e => getComputedStyle(e).opacity")) >= 0.7  # seen without hovering
     p.get_by_role("button", name="Exit presentation").click()
     p.locator('[data-testid="stSidebar"]').wait_for(state="visible", timeout=30_000)
+    assert page.exceptions() == []
+
+
+def test_presentation_shows_one_chart_a_screen_and_brings_the_controls_back(page, app_server):
+    p = page.page
+    open_page(p, app_server, "/softmax?present=1")  # four charts: the second must not peek in under the first
+    frames = p.locator("[class*='st-key-export_frame_']")
+    frames.nth(1).wait_for(timeout=60_000)
+    viewport = p.viewport_size["height"]
+    first, second = frames.nth(0).bounding_box(), frames.nth(1).bounding_box()
+    assert first["y"] + first["height"] <= viewport  # the whole first chart on the screen
+    assert second["y"] >= viewport - 1  # and nothing of the second
+    assert not p.get_by_role("slider").first.is_visible()
+    p.get_by_role("button", name="Show the controls").click()
+    p.get_by_role("slider").first.wait_for(state="visible", timeout=30_000)  # a value can be changed now
+    assert not p.locator('[data-testid="stSidebar"]').is_visible() and "present=1" in p.url
+    p.get_by_role("button", name="Hide the controls").click()
+    p.get_by_role("slider").first.wait_for(state="hidden", timeout=30_000)
     assert page.exceptions() == []

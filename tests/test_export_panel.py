@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui.export_panel import _FRAME_CSS, PRESENT_CSS, PRESENT_RATIOS, nearest_ratio, present_size
+from ui.export_panel import _FRAME_CSS, CHARTS_ONLY_CSS, PRESENT_CSS, PRESENT_RATIOS, nearest_ratio, present_size
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
@@ -53,14 +53,29 @@ def test_url_opens_a_slide_in_presentation_mode():
     assert at.session_state["export_theme"] == "slide"
     assert at.session_state["export_size"] == "4:3"
     assert at.get("download_button") == []  # controls hidden: nothing but the chart
-    assert styles(at) == [PRESENT_CSS, _FRAME_CSS[(4, 3)]]
+    assert styles(at) == [PRESENT_CSS, CHARTS_ONLY_CSS, _FRAME_CSS[(4, 3)]]
     figure = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert figure["layout"]["font"]["size"] >= 18  # the slide theme's large type
     assert figure["layout"]["font"]["color"] == "#000000"
     assert "width" not in figure["layout"]  # it fills the frame instead
     assert camera(at)["width"] == 1440 and camera(at)["height"] == 1080
     assert dict(at.query_params) == {"present": "1", "theme": "slide", "figsize": "1440x1080"}
-    assert [b.label for b in at.button] == ["Exit presentation"]
+    assert [b.label for b in at.button] == ["Show the controls", "Exit presentation"]
+
+
+def test_presenter_can_bring_the_controls_back_and_the_light_theme_is_projector_sized():
+    at = run_app({"present": "1"})
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert figure["layout"]["font"]["size"] >= 18  # the light theme, at projector size
+    assert figure["layout"]["font"]["color"] != "#000000"  # ... in its own colours
+    at.button(key="export_controls_button").click().run()
+    assert styles(at) == [PRESENT_CSS, _FRAME_CSS[(16, 9)]]  # the controls are no longer hidden
+    assert [b.label for b in at.button] == ["Hide the controls", "Exit presentation"]
+    assert at.session_state["export_present"] is True and at.query_params["present"] == "1"
+    at.button(key="export_controls_button").click().run()
+    assert styles(at) == [PRESENT_CSS, CHARTS_ONLY_CSS, _FRAME_CSS[(16, 9)]]
+    at.button[1].click().run()  # exit: and the next presentation starts with the charts alone again
+    assert at.session_state["export_present"] is False and at.session_state["export_present_controls"] is False
 
 
 def test_bad_url_values_warn_and_fall_back():
@@ -74,7 +89,7 @@ def test_bad_url_values_warn_and_fall_back():
 
 def test_url_text_never_reaches_the_stylesheet():
     at = run_app({"present": "1", "figsize": "1000x400</style><script>alert(1)</script>"})
-    assert all(body in (PRESENT_CSS, *_FRAME_CSS.values()) for body in styles(at))
+    assert all(body in (PRESENT_CSS, CHARTS_ONLY_CSS, *_FRAME_CSS.values()) for body in styles(at))
     assert not any("script" in body for body in styles(at))
 
 

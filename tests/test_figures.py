@@ -245,3 +245,29 @@ def test_bounded_means_both_ends_of_the_measured_range_are_finite(name, bounded)
     act = activations.get(name)
     grid = analysis.evaluation_grid(-5.0, 5.0, 2001, act.kink_points(**act.defaults))
     assert analysis.properties(act, grid, act.defaults).bounded is bounded
+
+
+# --- one minus sign: U+2212 in every label, as in Plotly's own tick labels ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "typeset"),
+    [("α=-0.5", "α=−0.5"), ("x = -1.5, -3", "x = −1.5, −3"), ("1e-05", "1e−05"), ("f′(-.5)", "f′(−.5)"),
+     ("x-axis", "x-axis"), ("top-1", "top-1"), ("type-1", "type-1"), ("a - b", "a - b")],
+)  # fmt: skip
+def test_minus_sets_negative_numbers_with_the_minus_sign(text, typeset):
+    from activations.i18n import minus
+
+    assert minus(text) == typeset
+
+
+def test_labels_of_negative_values_use_the_minus_sign():
+    from activations.sweeps import step_label
+
+    assert step_label(-0.25) == "−0.25" and step_label(0.25) == "0.25"
+    jac = jacobian_figure([2.0, 1.0, 0.1], 1.0)
+    cells = [c for row in jac.data[0].text for c in row]
+    assert any(c.startswith("−") for c in cells) and not any("-" in c for c in cells)
+    fig = function_figure([sample_curve(activations.get("celu"), {"alpha": 0.5}, -3, 3)], {"celu": {"alpha": "α"}})
+    assert fig.data[0].name == "CELU (α=0.5)"
+    assert style.param_suffix({"alpha": -0.5}, {"alpha": "α"}) == " (α=−0.5)"

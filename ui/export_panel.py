@@ -28,17 +28,25 @@ from activations.export import (
     export_filename,
     parse_size,
 )
-from activations.themes import DEFAULT_THEME, THEMES, apply_theme, themed_stem
+from activations.themes import DEFAULT_THEME, THEMES, apply_theme, projector, themed_stem
 from activations.urlstate import Warnings, parse_choice, parse_flag
 from ui.common import init_state, query, show_warnings, tr
 
 CUSTOM = "custom"
 
-# Presentation mode: hide everything but the charts. A fixed string.
+# Presentation mode. Fixed strings, never built from user or URL text. Always: no sidebar, header or toolbar,
+# and the presenter's buttons (show the controls, exit) at the top right, visible but quiet until pointed at.
 PRESENT_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stExpandSidebarButton"], [data-testid="stHeader"],
 [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
 [data-testid="stMainBlockContainer"] { padding: 1rem !important; max-width: 100% !important; }
+.st-key-export_exit { position: fixed; top: 0.5rem; right: 0.75rem; z-index: 1000; width: auto !important;
+  opacity: 0.75; background: rgba(255,255,255,0.92); border: 1px solid rgba(0,0,0,0.25); border-radius: 0.5rem;
+  padding: 0.1rem 0.4rem; box-shadow: 0 1px 4px rgba(0,0,0,0.15); }
+.st-key-export_exit:hover, .st-key-export_exit:focus-within { opacity: 1; }
+</style>"""
+# ... and, unless the presenter asked for the controls, nothing but the charts, one to a screen.
+CHARTS_ONLY_CSS = """<style>
 [data-testid="stMain"] [data-testid="stElementContainer"]:not(:has([data-testid="stPlotlyChart"])) {
   display: none !important;
 }
@@ -46,9 +54,6 @@ PRESENT_CSS = """<style>
 [data-testid="stMain"] [data-testid="stColumn"]:has([data-testid="stPlotlyChart"]) {
   width: 100% !important; flex: 1 1 100% !important;
 }
-.st-key-export_exit { position: fixed; top: 0.25rem; right: 0.5rem; z-index: 1000; width: auto !important;
-  opacity: 0; }
-.st-key-export_exit:hover, .st-key-export_exit:focus-within { opacity: 1; }
 [data-testid="stMain"] .st-key-export_exit [data-testid="stElementContainer"] { display: block !important; }
 </style>"""
 
@@ -58,10 +63,14 @@ PRESENT_RATIOS = (
     *((16, 9), (16, 10), (3, 2), (4, 3), (5, 4), (2, 1), (21, 9)),  # landscape
     *((1, 1), (8, 9), (4, 5), (3, 4), (2, 3), (9, 16)),  # square and portrait
 )
+# Each chart as large as the window allows at the ratio, and the space under it down to the next screen left
+# empty, so the next chart never peeks in at the bottom (its axis title cut by the window's edge).
 _FRAME_CSS = {
     (w, h): (
-        f"<style>[class*='st-key-export_frame_'] {{ aspect-ratio: {w:d} / {h:d}; margin: 0 auto 1rem auto; "
-        f"width: min(100%, calc((100vh - 2rem) * {w:d} / {h:d})) !important; }}</style>"
+        f"<style>[class*='st-key-export_frame_'] {{ aspect-ratio: {w:d} / {h:d}; "
+        f"width: min(100%, calc((100vh - 2rem) * {w:d} / {h:d})) !important; "
+        f"margin: 0 auto max(1rem, calc(100vh - 1rem - min((100vw - 2rem) * {h:d} / {w:d}, 100vh - 2rem))) auto; "
+        f"}}</style>"
     )
     for w, h in PRESENT_RATIOS
 }
@@ -169,6 +178,16 @@ def presenting() -> bool:
 
 def _stop_presenting() -> None:
     st.session_state["export_present"] = False
+    st.session_state["export_present_controls"] = False
+
+
+def showing_controls() -> bool:
+    """In presentation mode: whether the presenter asked to see the page's controls (to move a parameter)."""
+    return presenting() and bool(st.session_state.get("export_present_controls", False))
+
+
+def _toggle_controls() -> None:
+    st.session_state["export_present_controls"] = not st.session_state.get("export_present_controls", False)
 
 
 def export_panel() -> ExportSettings:
@@ -211,8 +230,9 @@ def export_panel() -> ExportSettings:
             key="export_present",
             help=_(
                 "Hides the controls and the sidebar and fills the window with each chart at the chosen aspect "
-                "ratio and theme, so a screenshot is a finished slide. To leave it, point at the top right "
-                "corner and click “Exit presentation”. A link with present=1 opens a page this way."
+                "ratio and theme, with text and lines at projector size, so a screenshot is a finished slide. "
+                "“Show the controls” at the top right brings the sliders back while presenting; “Exit "
+                "presentation” leaves it. A link with present=1 opens a page this way."
             ),
         )
     reason = export.unavailable_reason(_)
@@ -226,8 +246,19 @@ def export_panel() -> ExportSettings:
         )
     if presenting():
         st.html(PRESENT_CSS)
+        if not showing_controls():
+            st.html(CHARTS_ONLY_CSS)
         st.html(_FRAME_CSS[nearest_ratio(settings.width, settings.height)])
-        with st.container(key="export_exit"):
+        with st.container(key="export_exit", horizontal=True):
+            st.button(
+                _("Hide the controls") if showing_controls() else _("Show the controls"),
+                key="export_controls_button",
+                on_click=_toggle_controls,
+                icon=":material/tune:",
+                type="tertiary",
+                help=_("Shows the page's controls beside the charts, to change a value during the talk; the "
+                       "in-chart slider and ▶ Play of a live sweep work without them."),
+            )  # fmt: skip
             st.button(_("Exit presentation"), on_click=_stop_presenting, icon=":material/close:", type="tertiary")
     _sync_url(settings)
     return settings
@@ -273,7 +304,7 @@ def show_chart(fig, name: str, *, key: str) -> None:
     present = presenting()
     shown = fig
     if present:
-        shown = apply_theme(fig, settings.theme, size=present_size(*settings.size))
+        shown = apply_theme(fig, projector(THEMES[settings.theme]), size=present_size(*settings.size))
         shown.update_layout(width=None, height=None, autosize=True)
     with st.container(key=f"export_frame_{key}"):
         st.plotly_chart(

@@ -15,7 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .. import analysis
-from ..i18n import translator
+from ..i18n import minus, translator
 from ..registry import Activation
 from .style import (
     ZERO_LINE_COLOUR,
@@ -26,6 +26,7 @@ from .style import (
     colour_for,
     make_figure,
     on_subplot,
+    param_suffix,
     subplot_layout,
 )
 
@@ -111,12 +112,6 @@ def sample_curve(
     )
 
 
-def _param_suffix(act_params: dict, symbols: dict[str, str]) -> str:
-    if not act_params:
-        return ""
-    return " (" + ", ".join(f"{symbols.get(k, k)}={v:.3g}" for k, v in act_params.items()) + ")"
-
-
 def function_figure(
     curves: Sequence[Curve],
     symbols: dict[str, dict[str, str]] | None = None,
@@ -156,7 +151,7 @@ def function_spec(
     symbols = symbols or {}
     for index, curve in enumerate(curves):
         colour = colour_for(curve.name)
-        label = curve.label + _param_suffix(curve.params, symbols.get(curve.name, {}))
+        label = curve.label + param_suffix(curve.params, symbols.get(curve.name, {}))
         line = {"color": colour, "width": 2.5, "dash": DASHES[index % len(DASHES)]}
         panels = [(curve.xf, curve.yf, "", line, "f(%{x:.3f}) = %{y:.4f}")]
         panels.append((curve.xd, curve.yd, " f′", line, "f′(%{x:.3f}) = %{y:.4f}"))
@@ -213,7 +208,7 @@ class Marks:
                 parts.append(_("{name} {d:.3g} at x = {x:.3g}").format(name=name, d=d_peak, x=x_peak))
         parts += [_("{names} {d:.3g} on a whole interval").format(names=", ".join(n), d=d) for d, n in flat.items()]
         lines = [" · ".join(parts[i : i + PEAKS_PER_LINE]) for i in range(0, len(parts), PEAKS_PER_LINE)]
-        return _("Maximum of f′: {peaks}").format(peaks="<br>".join(lines))
+        return minus(_("Maximum of f′: {peaks}").format(peaks="<br>".join(lines)))
 
     def lines_below(self) -> int:
         """Lines of text under the chart (the maxima, then the notes), once ``finish`` has run."""
@@ -306,8 +301,8 @@ def _annotate(marks: Marks, traces: list[dict], curve: Curve, colour: str, annot
             "legendgroup": curve.name,
             "showlegend": False,
             "text": [
-                _("{label}: f′({x:g}) = {d:.4g} (PyTorch's convention)").format(label=curve.label, x=k[0], d=k[2])
-                for k in curve.kinks
+                minus(_("{label}: f′({x:g}) = {d:.4g} (PyTorch's convention)").format(label=curve.label, x=x, d=d))
+                for x, _y, d in curve.kinks
             ],
             "hovertemplate": "%{text}<extra></extra>",
         }

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from .. import registry
 from ..i18n import translator
 from .explorer import function_figure, sample_curve
-from .style import ZERO_LINE_COLOUR, base_layout, colour_for
+from .style import ZERO_LINE_COLOUR, base_layout, colour_for, param_suffix
 
 KINDS = ("function", "derivative", "both")
 Selection = Sequence[tuple[str | registry.Activation, Mapping[str, float]]]  # a name or, e.g., a parsed formula
@@ -24,9 +24,7 @@ def curve_label(name: str | registry.Activation, params: Mapping[str, float]) ->
     """'Leaky ReLU (α=0.2)': the legend entry of one activation at its parameters."""
     act = registry.get(name)
     symbols = {p.name: p.symbol for p in act.params}
-    if not params:
-        return act.label
-    return act.label + " (" + ", ".join(f"{symbols.get(k, k)}={v:.3g}" for k, v in params.items()) + ")"
+    return act.label + param_suffix(params, symbols)
 
 
 def curves_figure(

@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 from ..engine import ARCHITECTURE_LABELS
 from ..i18n import N_, translator
 from ..network import Stats
-from ..theory import PhaseDiagram
+from ..theory import PhaseDiagram, mean_field_applies
 from .style import (
     axes_of,
     axis_key,
@@ -31,6 +31,8 @@ from .style import (
     make_figure,
     on_subplot,
     subplot_layout,
+    theory_line,
+    theory_meta,
 )
 
 INIT_LABELS = {
@@ -160,12 +162,14 @@ def gradient_norm_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequen
         vertical_spacing=0.09,
     )
     names = _labels(runs, labels, lang)
+    theories = [_theory_of(r) for r in runs]
     rows = {
-        1: [(r.grad_z_norm, r.theory.grad_z_norm if r.theory else None) for r in runs],
-        2: [(r.grad_norm, r.theory.grad_norm if r.theory else None) for r in runs],
+        1: [(r.grad_z_norm, t.grad_z_norm if t else None) for r, t in zip(runs, theories, strict=True)],
+        2: [(r.grad_norm, t.grad_norm if t else None) for r, t in zip(runs, theories, strict=True)],
     }
     traces = []
     for row, pairs in rows.items():
+        on_top = []  # theory lines, drawn after every measured line so that none hides them
         arrays = [a for pair in pairs for a in pair if a is not None]
         zeros = any(np.any(np.asarray(measured) == 0) for measured, _p in pairs)
         floor = _floor(arrays) if zeros else None
@@ -199,10 +203,12 @@ def gradient_norm_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequen
                     legendgroup=label,
                     showlegend=False,
                     mode="lines",
-                    line=dict(color=colour, width=1.5, dash="dash"),
+                    line=theory_line(colour),
+                    meta=theory_meta(colour),
                     hovertemplate=_("theory") + " · " + _("layer") + " %{x}: %{y:.3g}<extra></extra>",
                 )
-                traces.append(on_subplot(theory, 2, 1, row, 1))
+                on_top.append(on_subplot(theory, 2, 1, row, 1))
+        traces.extend(on_top)
         axis = layout[axis_key("y", 2, 1, row, 1)]
         axis.update(_log_axis(arrays, floor), title=dict(text=_("norm (log scale)")))
         if floor is not None:
@@ -220,8 +226,26 @@ def gradient_norm_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequen
                 )
             )
     layout[axis_key("x", 2, 1, 2, 1)]["title"] = dict(text=_("layer (1 = next to the input)"))
-    layout.update(_layout(_("Gradient norms per layer · dashed: mean-field theory"), 700))
+    title = _title(_("Gradient norms per layer"), _("dashed: mean-field theory"), runs, _)
+    layout.update(_layout(title, 700))
     return make_figure(traces, layout)
+
+
+def _theory_of(stats: Stats):
+    """The run's mean-field prediction, or None where the theory does not describe it (narrow layers)."""
+    return stats.theory if stats.theory is not None and mean_field_applies(stats.width) else None
+
+
+def _title(what: str, dashed: str, runs: Sequence[Stats], _) -> str:
+    """'what · dashed: …' when a theory line is drawn; when a plain or residual net is too narrow for
+    its theory, the title says there is none (``network.summarise`` says why)."""
+    parts = [what]
+    if any(_theory_of(r) for r in runs):
+        parts.append(dashed)
+    narrow = sorted({r.width for r in runs if r.theory is not None and not mean_field_applies(r.width)})
+    if narrow:
+        parts.append(_("no theory line (width {width})").format(width=", ".join(map(str, narrow))))
+    return " · ".join(parts)
 
 
 def layer_factor_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequence[str] | None = None) -> go.Figure:
@@ -248,7 +272,7 @@ def layer_factor_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequenc
                 hovertemplate=label + " · " + _("layer") + " %{x}: %{y:.3g}<extra></extra>",
             )
         )
-        if stats.theory is not None:
+        if _theory_of(stats) is not None:
             traces.append(
                 dict(
                     type="scatter",
@@ -258,15 +282,14 @@ def layer_factor_figure(runs: Sequence[Stats], lang: str = "en", labels: Sequenc
                     legendgroup=label,
                     showlegend=False,
                     mode="lines",
-                    line=dict(color=colour, width=1.5, dash="dash"),
+                    line=theory_line(colour),
+                    meta=theory_meta(colour),
                     hovertemplate="χ · " + _("layer") + " %{x}: %{y:.3g}<extra></extra>",
                 )
             )
-    log_axis = _log_axis(
-        [r.layer_factor for r in runs] + [r.theory.layer_factor for r in runs if r.theory is not None], None
-    )
+    log_axis = _log_axis([r.layer_factor for r in runs] + [t.layer_factor for r in runs if (t := _theory_of(r))], None)
     layout = _layout(
-        _("What each layer does to the squared gradient · dashed: χ"),
+        _title(_("What each layer does to the squared gradient"), _("dashed: χ"), runs, _),
         460,
         # add_hline's shape: across the whole plot width at y = 1
         shapes=[

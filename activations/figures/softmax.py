@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .. import get
-from ..i18n import translator
+from ..i18n import minus, translator
 from ..softmax import softmax, softmax_jacobian, temperature_sweep
 from .style import OKABE_ITO, axis_key, base_layout, colour_for, log_ticks, make_figure, on_subplot, subplot_layout
 
@@ -71,7 +71,7 @@ def jacobian_figure(logits: Sequence[float], temperature: float, lang: str = "en
         "zmax": bound,
         "colorscale": "RdBu",
         "reversescale": True,
-        "text": [[f"{v:.3g}" for v in row] for row in jac],
+        "text": [[minus(f"{v:.3g}") for v in row] for row in jac],
         "texttemplate": "%{text}",
         "textfont": {"size": 15},
         "hovertemplate": "∂%{y}/∂%{x} = %{z:.4g}<extra></extra>",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from collections.abc import Sequence
 from functools import cache, lru_cache
 
@@ -18,6 +19,7 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from .. import registry
+from ..i18n import minus
 
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
 TOL_BRIGHT = ("#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#BBBBBB")
@@ -45,6 +47,31 @@ _FALLBACK = [
     for c in dict.fromkeys(TOL_MUTED + TOL_BRIGHT + TOL_VIBRANT + OKABE_ITO)
     if c not in _PREFERRED.values() and c != CUSTOM_COLOUR
 ]
+
+
+THEORY_SHADE = 0.45  # how far a theory line's colour moves from its run's colour toward the text colour
+SCREEN_TEXT = "#2a3f5f"  # the light theme's (the screen's) text colour
+
+
+def shade(colour: str, toward: str, amount: float = THEORY_SHADE) -> str:
+    """``colour`` mixed ``amount`` of the way to ``toward`` (a theme's text colour: darker on a light
+    background, lighter on a dark one); both '#RRGGBB'. Anything else is returned as it is."""
+    if not all(isinstance(c, str) and re.fullmatch(r"#[0-9a-fA-F]{6}", c) for c in (colour, toward)):
+        return colour
+    a, b = ([int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in (colour, toward))
+    return "#" + "".join(f"{round((1 - amount) * x + amount * y):02X}" for x, y in zip(a, b, strict=True))
+
+
+def theory_line(colour: str, width: float = 1.5) -> dict:
+    """The dashed line of a theory curve beside a run drawn in ``colour``: a shade of it toward the text
+    colour, to be drawn on top of the measured line (a dash in the very same colour vanishes over a thick
+    measured line wherever they agree). Put ``theory_meta(colour)`` on the trace so that themes shade the
+    run's themed colour the same way."""
+    return dict(color=shade(colour, SCREEN_TEXT), width=width, dash="dash")
+
+
+def theory_meta(colour: str) -> dict:
+    return {"shade_of": colour}
 
 
 def colour_for(name: str) -> str:
@@ -157,6 +184,13 @@ def make_figure(traces: list[dict], layout: dict) -> go.Figure:
 
 
 _SUPERSCRIPT_DIGITS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def param_suffix(params: dict, symbols: dict[str, str]) -> str:
+    """' (α=−0.5, β=1)': the parameters of a curve's label, by symbol, minus signs typeset; '' for none."""
+    if not params:
+        return ""
+    return minus(" (" + ", ".join(f"{symbols.get(k, k)}={v:.3g}" for k, v in params.items()) + ")")
 
 
 def power_of_ten_label(exponent: int) -> str:

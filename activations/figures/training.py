@@ -18,7 +18,7 @@ from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
 from ..datasets import IMAGE_SHAPE
-from ..i18n import translator
+from ..i18n import minus, translator
 from ..training import TrainConfig, TrainResult, decision_surface
 from ..urlstate import format_number
 from .style import base_layout, colour_for, log_ticks, make_figure
@@ -32,7 +32,7 @@ def run_label(result: TrainResult) -> str:
     """'ReLU' or 'Leaky ReLU (α=0.01)': the activation and its parameters."""
     act = result.config.act
     values = ", ".join(f"{p.symbol}={format_number(result.config.params[p.name])}" for p in act.params)
-    return f"{act.label} ({values})" if values else act.label
+    return minus(f"{act.label} ({values})") if values else act.label
 
 
 def run_styles(results: Sequence[TrainResult]) -> list[tuple[str, str]]:
