@@ -158,6 +158,7 @@ def explorer() -> None:
     with controls:
         fns = st.multiselect(
             _(FUNCTIONS.label),
+            wrap=True,
             options=[*activations.names(), CUSTOM],
             format_func=lambda n: _("Your own formula") if n == CUSTOM else activations.get(n).label,
             max_selections=MAX_FUNCTIONS,

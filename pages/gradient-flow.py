@@ -133,6 +133,7 @@ def gradient_flow() -> None:
         )
         fns = st.multiselect(
             _(FUNCTIONS.label),
+            wrap=True,
             options=[*activations.names(), FORMULA],
             format_func=lambda n: _("Your own formula") if n == FORMULA else activations.get(n).label,
             max_selections=MAX_RUNS,

@@ -88,14 +88,17 @@ def test_bad_url_values_warn_and_fall_back(query, fragment):
 
 
 def test_properties_table_reports_measured_values():
-    at = run_page("explorer", {"fn": "sigmoid,relu"})
-    table = at.dataframe[0].value
-    rows = dict(zip(table.iloc[:, 0], range(len(table)), strict=True))
-    assert table.loc[rows["f′(0)"], "Sigmoid"] == "0.25"
-    assert table.loc[rows["f′(0)"], "ReLU"] == "0"
-    assert table.loc[rows["zero-gradient region"], "ReLU"] == "yes"
-    assert table.loc[rows["output range"], "Sigmoid"] == "(0, 1)"
-    assert table.loc[rows["output range"], "ReLU"] == "[0, ∞)"
+    at = run_page("explorer", {"fn": "sigmoid,relu,gelu"})
+    assert not at.dataframe  # a static table: every row shown, none behind an inner scroll
+    table = at.table[0].value
+    assert table.loc["f′(0)", "Sigmoid"] == "0.25"
+    assert table.loc["f′(0)", "ReLU"] == "0"
+    assert table.loc["zero-gradient region", "ReLU"] == "yes"
+    assert table.loc["output range", "Sigmoid"] == "(0, 1)"
+    assert table.loc["output range", "ReLU"] == "[0, ∞)"
+    assert table.loc["output range", "GELU"].startswith("[−0.17")  # the minus sign, as in the charts
+    assert table.loc["min f′ on the range", "GELU"].startswith("−")
+    assert list(table.index)[-3:] == ["PyTorch", "Keras", "JAX"] and table.loc["PyTorch", "GELU"] != "—"
 
 
 def test_custom_formula_from_the_url_matches_the_builtin_and_round_trips():

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import streamlit as st
 
 from activations import analysis, custom
+from activations.i18n import minus
 from ui.common import tr
 
 CUSTOM = custom.NAME
@@ -26,7 +28,7 @@ def format_range(props: analysis.Properties) -> str:
     lo, hi = props.output_min, props.output_max
     left = "[" if props.output_min_attained else "("
     right = "]" if props.output_max_attained else ")"
-    return f"{left}{end(lo)}, {end(hi)}{right}"
+    return minus(f"{left}{end(lo)}, {end(hi)}{right}")
 
 
 def yes_no(flag: bool) -> str:
@@ -62,9 +64,9 @@ def properties_table(selection, formula, x_range) -> dict[str, list[str]]:
             yes_no(props.zero_centred),
             yes_no(props.bounded),
             yes_no(props.zero_gradient_region),
-            f"{props.derivative_at_zero:.4g}",
-            f"{props.derivative_min:.4g}",
-            f"{props.derivative_max:.4g}",
+            minus(f"{props.derivative_at_zero:.4g}"),
+            minus(f"{props.derivative_min:.4g}"),
+            minus(f"{props.derivative_max:.4g}"),
             str(act.year or "—"),
             act.paper or "—",
             act.frameworks.get("PyTorch", "—"),
@@ -100,4 +102,6 @@ def show_properties(selection, formula: str | None, x_range: tuple) -> None:
     table = properties_table(selection, formula, x_range)
     labels = [custom.resolve(fn, formula).label for fn, _params in selection]
     columns = {label: [row[i] for row in table.values()] for i, label in enumerate(labels)}
-    st.dataframe({"": list(table), **columns}, hide_index=True, width="stretch")
+    # A static table at its full height, long cells wrapped: a data grid would clip the last rows (the
+    # paper, the framework names) inside an inner scroll.
+    st.table(pd.DataFrame(columns, index=pd.Index(list(table), name="")), border="horizontal")

@@ -96,6 +96,7 @@ def widget(field, *, format_func: Callable | None = None, default=_MISSING, **kw
     if isinstance(field, Choices):
         return st.multiselect(
             label,
+            wrap=True,  # every chosen chip in view (in a column they would scroll in one row)
             options=list(field.choices),
             max_selections=field.max_count,
             key=field.key,
