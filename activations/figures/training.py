@@ -428,7 +428,7 @@ def decision_boundary_figure(
                 bgcolor="rgba(255,255,255,0.85)",
             )
     fig.update_xaxes(showgrid=False, zeroline=False, constrain="domain")
-    fig.update_yaxes(showgrid=False, zeroline=False)
+    fig.update_yaxes(showgrid=False, zeroline=False, constrain="domain")  # equal scales shrink the box, not the grid
     for col in range(1, len(results) + 1):
         fig.update_yaxes(scaleanchor=f"x{'' if col == 1 else col}", scaleratio=1, row=1, col=col)
     fig.update_layout(_layout(_("Decision boundary over the training data"), 460))
