@@ -24,7 +24,7 @@ import numpy as np
 
 from . import export
 from .figures.sweeps import frame_spec
-from .themes import DEFAULT_THEME, themed_spec
+from .themes import DEFAULT_THEME, get_theme, themed_spec
 from .urlstate import format_number
 
 FORMATS = {"gif": "image/gif", "mp4": "video/mp4", "html": "text/html"}
@@ -116,11 +116,23 @@ def render_stills(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[np.ndarray]:
     """Each frame as an RGB array of ``height × width`` pixels (the export's theme and size), all frames
-    drawn as one batch on the warm browser's tabs (``export.render_many``)."""
+    drawn as one batch on the warm browser's tabs (``export.render_many``). GIF and MP4 have no alpha: the
+    transparent theme's frames are laid on the white slide its colours are chosen for
+    (``contrast_background``), not on black."""
+    pngs = export.render_many(browser_stills(fig, theme, (width, height)), "png", width, height, 1.0, progress=progress)
+    look = get_theme(theme)
+    background = look.contrast_background if look.transparent else None
+    return [_rgb(png, background) for png in pngs]
+
+
+def _rgb(png: bytes, background: str | None = None) -> np.ndarray:
+    """A PNG's pixels as an RGB array, laid over ``background`` first when one is given."""
     from PIL import Image
 
-    pngs = export.render_many(browser_stills(fig, theme, (width, height)), "png", width, height, 1.0, progress=progress)
-    return [np.asarray(Image.open(io.BytesIO(png)).convert("RGB")) for png in pngs]
+    image = Image.open(io.BytesIO(png))
+    if background is not None:
+        image = Image.alpha_composite(Image.new("RGBA", image.size, background), image.convert("RGBA"))
+    return np.asarray(image.convert("RGB"))
 
 
 # ffmpeg's two-pass GIF: one palette of 256 colours from every pixel of every frame (palettegen), each

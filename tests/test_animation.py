@@ -131,7 +131,7 @@ def test_gif_and_mp4_have_every_frame_at_the_slide_size(renderer, tmp_path):
     assert (decoded[:, 0, 0] == frames[0][0, 0]).all()  # the paper colour, exact in every frame
 
     mp4 = animation.encode_mp4(frames, fps=5)
-    assert mp4[4:8] == b"ftyp"
+    assert mp4[4:8] == b"ftyp" and mp4.index(b"moov") < mp4.index(b"mdat")  # +faststart: index first
     path = tmp_path / "sweep.mp4"
     path.write_bytes(mp4)
     reader = imageio_ffmpeg.read_frames(str(path))
@@ -170,6 +170,13 @@ def test_a_frame_that_cannot_be_drawn_stops_the_batch_with_a_clear_error(rendere
     assert time.monotonic() - start < 30  # reported when it fails, not after the timeout
     png = export.render(stills[0], "png", *SIZE)  # and the next render works (a fresh browser)
     assert Image.open(io.BytesIO(png)).size == SIZE
+
+
+def test_the_transparent_themes_frames_lie_on_a_white_slide(renderer):
+    """GIF and MP4 have no alpha: a clear background must not come out black under dark text."""
+    for frame in animation.render_stills(small_sweep(2), *SIZE, theme="transparent"):
+        assert (frame[0, 0] == 255).all() and (frame[-1, -1] == 255).all()
+        assert (frame.sum(axis=-1) == 0).mean() < 0.01 and (frame.min(axis=-1) == 255).mean() > 0.5
 
 
 def test_cli_writes_a_named_gif(renderer, tmp_path, capsys):
