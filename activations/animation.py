@@ -1,9 +1,10 @@
 """A swept figure (``figures.sweeps``) for slides: an animated GIF, an MP4, or a standalone HTML file.
 
 * GIF and MP4: every frame drawn as a still figure in the export's theme and size, rendered by kaleido in
-  the warm browser (``export.render_many``: all frames queued at once over its tabs), then encoded by
-  imageio: GIF through Pillow (looping), MP4 through imageio-ffmpeg as H.264 in yuv420p with the index at
-  the front of the file (``+faststart``), the form PowerPoint, Keynote and Google Slides play.
+  the warm browser as one batch (``export.render_many``: all frames queued at once over its tabs, no tab
+  reloaded between frames), then encoded by imageio-ffmpeg: GIF with one palette for the whole animation
+  (looping), MP4 as H.264 in yuv420p with the index at the front of the file (``+faststart``), the form
+  PowerPoint, Keynote and Google Slides play.
 * HTML: the figure itself with plotly.js embedded (``include_plotlyjs=True``): it opens with no network
   and keeps the in-figure slider and play button (reveal.js, Jupyter slides, a USB stick).
 
