@@ -105,7 +105,7 @@ def browser_stills(fig, theme: str = DEFAULT_THEME, size: tuple[int, int] | None
 
     stills = still_frames(fig, theme, size)
     for still in stills:
-        convert_to_base64(still)
+        convert_to_base64(still["data"])  # the traces' arrays; the layout (and its large template) has none
     return stills
 
 
