@@ -1,9 +1,10 @@
 """A swept figure (``figures.sweeps``) for slides: an animated GIF, an MP4, or a standalone HTML file.
 
 * GIF and MP4: every frame drawn as a still figure in the export's theme and size, rendered by kaleido in
-  the warm browser (``export.render_many``: all frames queued at once over its tabs), then encoded by
-  imageio: GIF through Pillow (looping), MP4 through imageio-ffmpeg as H.264 in yuv420p with the index at
-  the front of the file (``+faststart``), the form PowerPoint, Keynote and Google Slides play.
+  the warm browser as one batch (``export.render_many``: all frames queued at once over its tabs, no tab
+  reloaded between frames), then encoded by imageio-ffmpeg: GIF with one palette for the whole animation
+  (looping), MP4 as H.264 in yuv420p with the index at the front of the file (``+faststart``), the form
+  PowerPoint, Keynote and Google Slides play.
 * HTML: the figure itself with plotly.js embedded (``include_plotlyjs=True``): it opens with no network
   and keeps the in-figure slider and play button (reveal.js, Jupyter slides, a USB stick).
 
@@ -24,7 +25,7 @@ import numpy as np
 
 from . import export
 from .figures.sweeps import frame_spec
-from .themes import DEFAULT_THEME, themed_spec
+from .themes import DEFAULT_THEME, get_theme, themed_spec
 from .urlstate import format_number
 
 FORMATS = {"gif": "image/gif", "mp4": "video/mp4", "html": "text/html"}
@@ -96,6 +97,18 @@ def themed_sweep(fig, theme: str = DEFAULT_THEME, size: tuple[int, int] | None =
     return themed
 
 
+def browser_stills(fig, theme: str = DEFAULT_THEME, size: tuple[int, int] | None = None) -> list[dict]:
+    """``still_frames`` with every numpy array as a plotly.js typed array (``{"dtype", "bdata"}``, base64:
+    ``convert_to_base64``, as ``Figure.to_dict`` does) rather than the decimal text of its numbers: the
+    same float32 values in a fifth of the JSON, sent to the browser and parsed there much faster."""
+    from _plotly_utils.utils import convert_to_base64
+
+    stills = still_frames(fig, theme, size)
+    for still in stills:
+        convert_to_base64(still["data"])  # the traces' arrays; the layout (and its large template) has none
+    return stills
+
+
 def render_stills(
     fig,
     width: int = 960,
@@ -103,46 +116,64 @@ def render_stills(
     theme: str = DEFAULT_THEME,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[np.ndarray]:
-    """Each frame as an RGB array of ``height × width`` pixels (the export's theme and size)."""
-    import imageio.v3 as iio
+    """Each frame as an RGB array of ``height × width`` pixels (the export's theme and size), all frames
+    drawn as one batch on the warm browser's tabs (``export.render_many``). GIF and MP4 have no alpha: the
+    transparent theme's frames are laid on the white slide its colours are chosen for
+    (``contrast_background``), not on black."""
+    pngs = export.render_many(browser_stills(fig, theme, (width, height)), "png", width, height, 1.0, progress=progress)
+    look = get_theme(theme)
+    background = look.contrast_background if look.transparent else None
+    return [_rgb(png, background) for png in pngs]
 
-    stills = still_frames(fig, theme, (width, height))
-    pngs = export.render_many(stills, "png", width, height, 1.0, progress=progress)
-    return [np.asarray(iio.imread(io.BytesIO(png), extension=".png"))[..., :3] for png in pngs]
+
+def _rgb(png: bytes, background: str | None = None) -> np.ndarray:
+    """A PNG's pixels as an RGB array, laid over ``background`` first when one is given."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png))
+    if background is not None:
+        image = Image.alpha_composite(Image.new("RGBA", image.size, background), image.convert("RGBA"))
+    return np.asarray(image.convert("RGB"))
+
+
+# ffmpeg's two-pass GIF: one palette of 256 colours from every pixel of every frame (palettegen), each
+# frame mapped onto it by the nearest colour, undithered so flat areas stay flat (paletteuse).
+GIF_FILTER = "split[a][b];[a]palettegen=stats_mode=full:reserve_transparent=0[p];[b][p]paletteuse=dither=none"
 
 
 def encode_gif(frames: Sequence[np.ndarray], fps: float = DEFAULT_FPS) -> bytes:
-    """An animated GIF that loops, one frame every 1/fps s (Pillow, through imageio)."""
-    import imageio.v3 as iio
-
-    duration = round(1000 / _fps(fps))
-    return iio.imwrite("<bytes>", np.stack(frames), extension=".gif", duration=duration, loop=0)
+    """An animated GIF that loops, one frame every 1/fps s: imageio-ffmpeg, one palette for the whole
+    animation (``GIF_FILTER``). Several times faster than quantising each frame on its own (Pillow's
+    default), and the shared palette lets each frame store only what changed."""
+    params = ["-vf", GIF_FILTER, "-loop", "0"]
+    return _ffmpeg(frames, fps, ".gif", codec="gif", pix_fmt_out="pal8", output_params=params)
 
 
 def encode_mp4(frames: Sequence[np.ndarray], fps: float = DEFAULT_FPS) -> bytes:
     """An H.264 MP4 in yuv420p (even width and height, cropped by a pixel if needed), index at the front."""
-    import imageio.v2 as imageio
+    h, w = frames[0].shape[:2]
+    even = [frame[: h - h % 2, : w - w % 2] for frame in frames]
+    params = ["-movflags", "+faststart", "-crf", "20", "-preset", "veryfast"]
+    return _ffmpeg(even, fps, ".mp4", codec="libx264", pix_fmt_out="yuv420p", output_params=params)
+
+
+def _ffmpeg(frames: Sequence[np.ndarray], fps: float, suffix: str, **options) -> bytes:
+    """RGB frames piped into ffmpeg (imageio-ffmpeg's ``write_frames``), the file it writes as bytes."""
+    import imageio_ffmpeg
 
     h, w = frames[0].shape[:2]
-    h2, w2 = h - h % 2, w - w % 2
-    fd, path = tempfile.mkstemp(suffix=".mp4")
+    fd, path = tempfile.mkstemp(suffix=suffix)
     os.close(fd)
     try:
-        writer = imageio.get_writer(
-            path,
-            format="FFMPEG",
-            mode="I",
-            fps=_fps(fps),
-            codec="libx264",
-            pixelformat="yuv420p",
-            macro_block_size=1,
-            quality=None,
-            ffmpeg_log_level="error",
-            ffmpeg_params=["-movflags", "+faststart", "-crf", "20", "-preset", "veryfast"],
+        writer = imageio_ffmpeg.write_frames(
+            path, (w, h), fps=_fps(fps), quality=None, macro_block_size=1, ffmpeg_log_level="error", **options
         )
-        with writer:
+        writer.send(None)  # start ffmpeg
+        try:
             for frame in frames:
-                writer.append_data(np.ascontiguousarray(frame[:h2, :w2]))
+                writer.send(np.ascontiguousarray(frame))
+        finally:
+            writer.close()
         with open(path, "rb") as f:
             return f.read()
     finally:

@@ -23,6 +23,7 @@ import atexit
 import concurrent.futures
 import math
 import os
+import queue
 import re
 import shutil
 import sys
@@ -252,28 +253,33 @@ class _WarmBrowser:
             raise ExportError(f"rendering failed: {_one_line(err)}") from err
 
     def render_many(self, figs: Sequence, opts: dict, timeout: float, progress=None) -> list[bytes]:
-        """``render`` of every figure, all queued at once so kaleido's tabs draw them side by side."""
+        """``render`` of every figure as one batch (``QuickKaleido.calc_figs``): all queued at once so
+        kaleido's tabs draw them side by side, with no tab reloaded between them. ``timeout`` is per figure;
+        ``progress(done, total)`` is called on this thread."""
         ready, loop = self._start()
         try:
             kaleido = ready.result(STARTUP_TIMEOUT)
         except Exception as err:
             self._discard()
             raise ExportUnavailable(START_FAILED.format(error=_one_line(err))) from err
-        futures = [asyncio.run_coroutine_threadsafe(kaleido.calc_fig(fig, opts=opts), loop) for fig in figs]
-        out = []
+        finished: queue.SimpleQueue = queue.SimpleQueue()  # True per figure drawn, False when one failed
+        future = asyncio.run_coroutine_threadsafe(kaleido.calc_figs(figs, opts, finished.put), loop)
         try:
-            for k, future in enumerate(futures):
-                out.append(future.result(timeout))
+            for k in range(len(figs)):
+                try:
+                    if not finished.get(timeout=timeout):
+                        break  # the batch failed: future.result raises its error
+                except queue.Empty:
+                    raise TimeoutError from None
                 if progress is not None:
-                    progress(k + 1, len(futures))
+                    progress(k + 1, len(figs))
+            return future.result(timeout)
         except Exception as err:
-            for future in futures:
-                future.cancel()
+            future.cancel()
             self._discard()
             if isinstance(err, TimeoutError):
                 raise ExportError(f"rendering took longer than {timeout:g} s and was stopped") from err
             raise ExportError(f"rendering failed: {_one_line(err)}") from err
-        return out
 
     def _discard(self) -> None:
         with self._lock:
@@ -307,17 +313,66 @@ async def _open_kaleido(path: str):
     class QuickKaleido(kaleido.Kaleido):
         """Kaleido reloads a tab after every figure and only then returns the image, which is half of a warm
         render. This hands the image back first and reloads in the background; with two tabs the next
-        figure takes the other one meanwhile. (Overrides a private hook of kaleido 1.x; if it goes away,
-        rendering simply stays at kaleido's own speed.)"""
+        figure takes the other one meanwhile. Frames of one animation (``calc_figs``) skip the reload
+        altogether: a tab just reloaded draws its first figure about three times slower than a warm one,
+        so each frame takes the tab as the previous frame left it, and the tabs are reloaded once the
+        batch is done. (Overrides private hooks of kaleido 1.x, ``_get_kaleido_tab`` and
+        ``_return_kaleido_tab``; if they go away, rendering simply stays at kaleido's own speed.)"""
 
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self._reloads: set[asyncio.Task] = set()
+            self._batches = 0  # calc_figs running: tabs go back to the queue without a reload
+            self._unclean: set = set()  # tabs that drew in a batch and have not been reloaded since
 
-        async def _return_kaleido_tab(self, *args, **kwargs):
-            task = asyncio.create_task(super()._return_kaleido_tab(*args, **kwargs))
+        async def calc_figs(self, figs: Sequence, opts: dict, finished: Callable[[bool], None]) -> list[bytes]:
+            """``calc_fig`` of every figure (in order), all queued at once over the tabs, no tab reloaded
+            between them; ``finished(True)`` after each figure drawn, ``finished(False)`` if one fails."""
+            self._batches += 1
+            tasks = [asyncio.ensure_future(self.calc_fig(fig, opts=opts)) for fig in figs]
+            for task in tasks:
+                task.add_done_callback(lambda t: finished(not t.cancelled() and t.exception() is None))
+            try:
+                return await asyncio.gather(*tasks)
+            finally:
+                for task in tasks:
+                    task.cancel()
+                self._batches -= 1
+                if not self._batches:
+                    self._reload_unclean()
+
+        async def _get_kaleido_tab(self, *args, **kwargs):
+            tab = await super()._get_kaleido_tab(*args, **kwargs)
+            if not self._batches and tab in self._unclean:  # a single figure gets a freshly loaded tab
+                self._unclean.discard(tab)
+                await tab.reload()
+            return tab
+
+        async def _return_kaleido_tab(self, tab, *args, **kwargs):
+            if self._batches:  # the next frame of the batch takes the tab as it is
+                self._unclean.add(tab)
+                await self.tabs_ready.put(tab)
+                return
+            self._unclean.discard(tab)
+            self._reload_soon(tab, *args, **kwargs)
+
+        def _reload_soon(self, tab, *args, **kwargs) -> None:
+            task = asyncio.create_task(super()._return_kaleido_tab(tab, *args, **kwargs))
             self._reloads.add(task)
             task.add_done_callback(self._reload_done)
+
+        def _reload_unclean(self) -> None:
+            """Reload, in the background, the tabs a batch left in the queue (one in use is reloaded when
+            it comes back)."""
+            waiting = []
+            while not self.tabs_ready.empty():
+                waiting.append(self.tabs_ready.get_nowait())
+            for tab in waiting:
+                if tab in self._unclean:
+                    self._unclean.discard(tab)
+                    self._reload_soon(tab)
+                else:
+                    self.tabs_ready.put_nowait(tab)
 
         def _reload_done(self, task: asyncio.Task) -> None:
             self._reloads.discard(task)

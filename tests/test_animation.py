@@ -3,14 +3,19 @@ HTML carries plotly.js and its frames, file names say what they show, and the CL
 
 from __future__ import annotations
 
+import base64
 import io
+import json
 import re
+import threading
+import time
 
 import numpy as np
 import pytest
 from conftest import require_browser
+from PIL import Image
 
-from activations import animation, export
+from activations import animation, export, registry
 from activations.export import main
 from activations.figures.sweeps import explorer_sweep_figure, frame_spec
 
@@ -69,6 +74,27 @@ def test_a_still_frame_is_the_figure_at_that_value():
     assert still["data"][0]["name"] == "ELU (α=2)"
 
 
+def test_the_frames_sent_to_the_browser_carry_the_cores_numbers_as_typed_arrays():
+    """What kaleido draws: each frame's curves as base64 float32 (not decimal text), and they decode to the
+    registry's ELU at that frame's α."""
+    from plotly.utils import PlotlyJSONEncoder
+
+    elu = registry.get("elu")
+    values = [0.0, 0.5, 2.0]
+    fig = explorer_sweep_figure([("elu", {"alpha": 1.0})], "elu", "alpha", values=values, budget=None)
+    sent = animation.browser_stills(fig, "slide", SIZE)
+    assert len(sent) == 3 and all(still["layout"]["width"] == SIZE[0] for still in sent)
+    for still, alpha in zip(sent, values, strict=True):
+        curve = still["data"][0]
+        assert set(curve["y"]) == {"dtype", "bdata"} and curve["y"]["dtype"] == "f4"
+        x = np.frombuffer(base64.b64decode(curve["x"]["bdata"]), np.float32).astype(np.float64)
+        y = np.frombuffer(base64.b64decode(curve["y"]["bdata"]), np.float32)
+        keep = np.isfinite(y)
+        assert keep.sum() > 100 and np.allclose(y[keep], elu(x[keep], alpha=alpha), rtol=1e-6, atol=1e-6)
+    as_text = json.dumps(animation.still_frames(fig, "slide", SIZE), cls=PlotlyJSONEncoder)
+    assert len(json.dumps(sent, cls=PlotlyJSONEncoder)) < 0.6 * len(as_text)
+
+
 # --- renders (kaleido, the system Chromium) ----------------------------------------------------------------
 
 
@@ -85,7 +111,7 @@ def renderer():
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning", "ignore::ResourceWarning")
 def test_gif_and_mp4_have_every_frame_at_the_slide_size(renderer, tmp_path):
     import imageio_ffmpeg
-    from PIL import Image
+    from PIL import Image, ImageSequence
 
     fig = small_sweep(4)
     done = []
@@ -93,12 +119,19 @@ def test_gif_and_mp4_have_every_frame_at_the_slide_size(renderer, tmp_path):
     assert done[-1] == (4, 4) and [f.shape for f in frames] == [(SIZE[1], SIZE[0], 3)] * 4
     assert not np.array_equal(frames[0], frames[3])  # α = 0 and α = 2 look different
 
-    gif = Image.open(io.BytesIO(animation.encode_gif(frames, fps=5)))
+    data = animation.encode_gif(frames, fps=5)
+    gif = Image.open(io.BytesIO(data))
     assert gif.format == "GIF" and gif.n_frames == 4 and gif.size == SIZE
     assert gif.info.get("loop") == 0 and gif.info.get("duration") == 200
+    # One palette for all frames, nearest colour, no dithering: the background and the lines keep their
+    # exact colours; only a few antialiased edge pixels move.
+    decoded = np.stack([np.asarray(frame.convert("RGB")) for frame in ImageSequence.Iterator(gif)]).astype(int)
+    diff = np.abs(decoded - np.stack(frames).astype(int))
+    assert diff.mean() < 0.5 and (diff.max(axis=-1) == 0).mean() > 0.95
+    assert (decoded[:, 0, 0] == frames[0][0, 0]).all()  # the paper colour, exact in every frame
 
     mp4 = animation.encode_mp4(frames, fps=5)
-    assert mp4[4:8] == b"ftyp"
+    assert mp4[4:8] == b"ftyp" and mp4.index(b"moov") < mp4.index(b"mdat")  # +faststart: index first
     path = tmp_path / "sweep.mp4"
     path.write_bytes(mp4)
     reader = imageio_ffmpeg.read_frames(str(path))
@@ -110,6 +143,40 @@ def test_gif_and_mp4_have_every_frame_at_the_slide_size(renderer, tmp_path):
     assert "yuv420p" in meta["pix_fmt"]
     # The colours survive the encoding (the background stays white; the curves are not lost).
     assert np.abs(video.astype(int) - np.stack(frames).astype(int)).mean() < 6
+
+
+def test_frames_drawn_in_one_batch_equal_frames_drawn_one_by_one(renderer):
+    """The batch skips kaleido's tab reload between frames: the pictures must not change for it."""
+    stills = animation.browser_stills(small_sweep(3), "dark", SIZE)
+    threads, counts = set(), []
+
+    def progress(done, total):
+        threads.add(threading.current_thread())
+        counts.append((done, total))
+
+    batch = export.render_many(stills, "png", *SIZE, progress=progress)
+    one_by_one = [export.render(still, "png", *SIZE) for still in stills]
+    assert counts == [(1, 3), (2, 3), (3, 3)] and threads == {threading.current_thread()}
+    pixels = [[np.asarray(Image.open(io.BytesIO(png)).convert("RGB")) for png in pngs] for pngs in (batch, one_by_one)]
+    assert all(np.array_equal(a, b) for a, b in zip(*pixels, strict=True))
+    assert not np.array_equal(pixels[0][0], pixels[0][2])
+
+
+def test_a_frame_that_cannot_be_drawn_stops_the_batch_with_a_clear_error(renderer):
+    stills = animation.browser_stills(small_sweep(3), "light", SIZE)
+    start = time.monotonic()
+    with pytest.raises(export.ExportError, match="rendering failed"):
+        export.render_many([stills[0], {"layout": {}}, stills[2]], "png", *SIZE)
+    assert time.monotonic() - start < 30  # reported when it fails, not after the timeout
+    png = export.render(stills[0], "png", *SIZE)  # and the next render works (a fresh browser)
+    assert Image.open(io.BytesIO(png)).size == SIZE
+
+
+def test_the_transparent_themes_frames_lie_on_a_white_slide(renderer):
+    """GIF and MP4 have no alpha: a clear background must not come out black under dark text."""
+    for frame in animation.render_stills(small_sweep(2), *SIZE, theme="transparent"):
+        assert (frame[0, 0] == 255).all() and (frame[-1, -1] == 255).all()
+        assert (frame.sum(axis=-1) == 0).mean() < 0.01 and (frame.min(axis=-1) == 255).mean() > 0.5
 
 
 def test_cli_writes_a_named_gif(renderer, tmp_path, capsys):
