@@ -167,6 +167,23 @@ def test_explorer_marks_follow_the_frames():
         assert len(dead) == 1 and abs(dead[0]["x1"] - values[k]) < 0.01 and abs(dead[0]["x0"] + values[k]) < 0.01
 
 
+def test_a_still_frame_gives_the_slider_room_back_to_the_lines_under_the_chart():
+    """A GIF frame has no slider: the lines written under the chart (the maxima of f′, what the grey bands
+    mean) sit where the ordinary figure has them, not in the slider's place below the image."""
+    selection = [("elu", {"alpha": 1.0}), ("relu", {})]
+    fig = explorer_sweep_figure(selection, "elu", "alpha", width_px=960)
+    curves = [sample_curve(registry.get(n), p, -5, 5, n_points=400) for n, p in selection]
+    plain = function_figure(curves, {"elu": {"alpha": "α"}}).to_dict()["layout"]
+    k = fig.layout.sliders[0].active
+    still = frame_spec(fig, k)["layout"]
+    below = {a["text"]: a["yshift"] for a in plain["annotations"] if a.get("yref") == "paper" and a.get("y") == 0}
+    assert below and {a["text"]: a.get("yshift") for a in still["annotations"] if a["text"] in below} == below
+    assert still["height"] == plain["height"] and still["margin"]["b"] == plain["margin"]["b"]
+    assert "sliders" not in still and "updatemenus" not in still
+    swept = fig.to_dict()["layout"]
+    assert all(a["yshift"] < below[a["text"]] for a in swept["annotations"] if a["text"] in below)  # under it
+
+
 def test_explorer_initial_state_is_the_ordinary_figure():
     selection = [("elu", {"alpha": 0.6}), ("sigmoid", {})]
     fig = explorer_sweep_figure(selection, "elu", "alpha", width_px=1400)

@@ -304,7 +304,14 @@ def pack_sweep(
     if layout.get("height"):
         layout["height"] = layout["height"] + slider_space
     layout.pop("template", None)
-    layout["meta"] = {"sweep": {"target": sweep.target, "symbol": sweep.symbol, "values": list(sweep.values)}}
+    layout["meta"] = {
+        "sweep": {
+            "target": sweep.target,
+            "symbol": sweep.symbol,
+            "values": list(sweep.values),
+            "slider_space": slider_space,
+        }
+    }
     fig = make_figure(data, layout)
     fig.frames = [go.Frame(**f) for f in plotly_frames]
     return fig
@@ -540,18 +547,22 @@ def frame_spec(fig: go.Figure | Mapping, k: int, still: bool = True) -> dict:
     layout = spec.setdefault("layout", {})
     if not still:
         return _merge_frame(spec, frames[k]) if frames else spec
+    space = ((layout.get("meta") or {}).get("sweep") or {}).get("slider_space", SLIDER_SPACE)
     layout.pop("sliders", None)
     layout.pop("updatemenus", None)
     margin = layout.get("margin") or {}
     if isinstance(margin.get("b"), int | float):
-        margin["b"] = max(margin["b"] - SLIDER_SPACE, 20)
+        margin["b"] = max(margin["b"] - space, 20)
     if layout.get("height"):
-        layout["height"] = layout["height"] - SLIDER_SPACE
-    return _merge_frame(spec, frames[k]) if frames else spec
+        layout["height"] = layout["height"] - space
+    spec = _merge_frame(spec, frames[k]) if frames else spec
+    _below_slider(spec["layout"].get("annotations") or [], -space)  # the lines under the chart come back up
+    return spec
 
 
 def _below_slider(annotations: list, space: int) -> None:
-    """Lines written under the chart (paper y = 0, shifted down) move under the slider and play button."""
+    """Lines written under the chart (paper y = 0, shifted down) move under the slider and play button
+    (``space`` < 0: back up, for a still without the slider)."""
     for a in annotations:
         if isinstance(a, dict) and a.get("yref") == "paper" and a.get("y") == 0 and (a.get("yshift") or 0) < 0:
             a["yshift"] = a["yshift"] - space
