@@ -26,6 +26,9 @@ contender uses the same weights, input and top error. Contenders:
 variances, percentile bands, dead and saturated units, the activity map), the renormalised backward
 pass and the mean-field prediction; the ratios say what all of that costs.
 
+Clock: process CPU time (``_time``), not wall time. For the cold rows that is the total over the
+weight-drawing threads, not the elapsed time.
+
 Threads: one BLAS thread and one PyTorch thread, as the app server runs the engine (OpenBLAS held to
 one thread, several networks side by side; see ``ui/networks.py``). On a shared 2-core machine
 OpenBLAS's own threads waiting for a busy core slow a run down by up to 20×, which says nothing about
@@ -121,9 +124,12 @@ def torch_runners(activation: str, x, error, weights) -> tuple[Callable[[], None
 
 
 def _time(fn: Callable[[], object]) -> float:
-    start = time.perf_counter()
+    """CPU seconds the process spent in ``fn`` (all its threads). Every warm contender runs on one thread,
+    so on an idle machine this is its wall time; on a shared one, wall time also counts the moments the
+    other users had the core (the load average here reaches 10–40 on 2 cores), CPU time does not."""
+    start = time.process_time()
     fn()
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 def measure(repeats: int, activation: str = "relu", batch: int = BATCH) -> dict[str, list[float]]:
