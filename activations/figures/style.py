@@ -109,8 +109,8 @@ def base_layout(**overrides) -> dict:
     return layout
 
 
-# Figures redrawn on every slider move are assembled as plain dicts and validated by Plotly once, in the
-# ``go.Figure`` constructor (``make_figure``): ``make_subplots`` costs ~9 ms and every ``add_trace``,
+# Figures redrawn on every slider move are assembled as plain dicts and made into a figure once, by
+# ``make_figure`` (unvalidated, see there): ``make_subplots`` costs ~9 ms and every ``add_trace``,
 # ``add_vrect`` or ``update_layout`` a few ms, far more than the data of these charts.
 
 
