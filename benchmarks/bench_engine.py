@@ -26,8 +26,8 @@ contender uses the same weights, input and top error. Contenders:
 variances, percentile bands, dead and saturated units, the activity map), the renormalised backward
 pass and the mean-field prediction; the ratios say what all of that costs.
 
-Clock: process CPU time (``_time``), not wall time. For the cold rows that is the total over the
-weight-drawing threads, not the elapsed time.
+Clock (``clock_for``): the warm contenders by process CPU time, the cold ones by wall time (their
+weight draws run on several threads).
 
 Threads: one BLAS thread and one PyTorch thread, as the app server runs the engine (OpenBLAS held to
 one thread, several networks side by side; see ``ui/networks.py``). On a shared 2-core machine
@@ -123,13 +123,18 @@ def torch_runners(activation: str, x, error, weights) -> tuple[Callable[[], None
     return warm, cold
 
 
-def _time(fn: Callable[[], object]) -> float:
-    """CPU seconds the process spent in ``fn`` (all its threads). Every warm contender runs on one thread,
-    so on an idle machine this is its wall time; on a shared one, wall time also counts the moments the
-    other users had the core (the load average here reaches 10–40 on 2 cores), CPU time does not."""
-    start = time.process_time()
+def _time(fn: Callable[[], object], clock: Callable[[], float] = time.process_time) -> float:
+    """Seconds ``fn`` took by ``clock``: by default the CPU time of the process (all its threads)."""
+    start = clock()
     fn()
-    return time.process_time() - start
+    return clock() - start
+
+
+def clock_for(name: str) -> Callable[[], float]:
+    """Warm contenders run on one thread: CPU time, which on an idle machine is their wall time and on a
+    shared one leaves out the moments other users had the core (the load average here reaches 10–40 on
+    2 cores). Cold ones by wall time: ``simulate`` draws its weights on several threads at once."""
+    return time.perf_counter if "cold" in name or "draws" in name else time.process_time
 
 
 def measure(repeats: int, activation: str = "relu", batch: int = BATCH) -> dict[str, list[float]]:
@@ -155,7 +160,7 @@ def measure(repeats: int, activation: str = "relu", batch: int = BATCH) -> dict[
         for name, fn in contenders.items():
             if name == "simulate warm":
                 _inputs(batch=batch)  # the cold contender cleared the cache: refill it, untimed
-            times[name].append(_time(fn))
+            times[name].append(_time(fn, clock_for(name)))
     return times
 
 
