@@ -14,7 +14,8 @@ reports CPU time in clock ticks (10 ms), so a block holds several presses. Each 
 not visited before (no cache hits), as in ``bench_browser.py``; two presses on every page first, not
 counted, do its first-use work.
 
-Reported: the median over blocks of CPU milliseconds per move, and its ratio to the bare page's.
+Reported: the median over blocks of CPU milliseconds per move, and its ratio to the bare page's; and
+the bare page without Streamlit's post-run full garbage collection (``NO_GC``), a second baseline.
 """
 
 from __future__ import annotations
@@ -23,16 +24,31 @@ import asyncio
 import sys
 
 from benchmarks import median, row
-from benchmarks.bench_browser import BARE_SLIDER, Servers, bench_pages, launch, open_page, press_and_time
+from benchmarks.bench_browser import (
+    BARE_SCRIPT,
+    BARE_SLIDER,
+    AppServer,
+    Servers,
+    bench_pages,
+    launch,
+    open_page,
+    press_and_time,
+)
 from benchmarks.load_test import cpu_seconds
 
 # Ratio goals against the bare page (issue 14, part 4); pages not listed are measured without a goal.
 GOALS = {"explorer": 1.5, "softmax": 1.5}
 WARM_UP_PRESSES = 2
+# Streamlit runs a full gc.collect(2) after every script run (runner.postScriptGC): nearly all of the bare
+# page's CPU per move. The app skips most of it (ui.server.warm_up's gc.freeze()). So the bare page is also
+# measured without it, a second baseline, reported beside the first.
+NO_GC = "bare, no post-run gc"
+NO_GC_ARGS = ("--server.fileWatcherType=none", "--runner.postScriptGC=false")
 
 
-async def measure(servers: Servers, rounds: int, presses: int, log=print) -> dict[str, list[float]]:
-    """Per page (and "bare"): CPU milliseconds per move of each block of ``presses`` presses."""
+async def measure(servers: Servers, rounds: int, presses: int, log=print, no_gc=None) -> dict[str, list[float]]:
+    """Per page (and "bare", and NO_GC when ``no_gc`` is that server): CPU milliseconds per move of each
+    block of ``presses`` presses."""
     from playwright.async_api import async_playwright
 
     samples: dict[str, list[float]] = {}
@@ -40,6 +56,8 @@ async def measure(servers: Servers, rounds: int, presses: int, log=print) -> dic
         browser = await launch(pw)
         try:
             targets = [("bare", servers.bare, f"{servers.bare.url}/?k=0", BARE_SLIDER, 0)]
+            if no_gc is not None:
+                targets.append((NO_GC, no_gc, f"{no_gc.url}/?k=0", BARE_SLIDER, 0))
             targets += [
                 (s.name, servers.app, f"{servers.app.url}{s.url}?{s.bench.query}", s.bench.slider, s.bench.plot)
                 for s in bench_pages()
@@ -71,6 +89,7 @@ async def measure(servers: Servers, rounds: int, presses: int, log=print) -> dic
 
 def rows_from(samples: dict[str, list[float]], presses: int) -> list[dict]:
     bare = median(samples.get("bare", []))
+    no_gc = median(samples[NO_GC]) if samples.get(NO_GC) else None
     rows = []
     for spec in bench_pages():
         values = samples.get(spec.name, [])
@@ -82,7 +101,19 @@ def rows_from(samples: dict[str, list[float]], presses: int) -> list[dict]:
                 baseline="bare Streamlit + Plotly page",
                 baseline_value=bare,
                 max_ratio=GOALS.get(spec.name),
-                note=f"median of {len(values)} blocks of {presses} presses (bare: {len(samples.get('bare', []))})",
+                note=f"median of {len(values)} blocks of {presses} presses (bare: {len(samples.get('bare', []))})"
+                + (f"; against the bare page without its post-run gc: {median(values) / no_gc:.1f}×" if no_gc else ""),
+            )
+        )
+    if no_gc:
+        rows.append(
+            row(
+                "server CPU per slider move, bare page without Streamlit's post-run gc.collect",
+                no_gc,
+                "ms",
+                baseline="bare Streamlit + Plotly page",
+                baseline_value=bare,
+                note="--runner.postScriptGC=false: the bare page's own work, which the app's gc.freeze() comes near",
             )
         )
     return rows
@@ -98,10 +129,16 @@ def main(quick: bool = False) -> list[dict]:
     rounds, presses = (2, 5) if quick else (4, 9)
     servers = Servers()
     try:
+        no_gc = AppServer(BARE_SCRIPT, extra_args=NO_GC_ARGS)
+    except Exception:
+        servers.stop()
+        raise
+    try:
         log = lambda message: print(f"[bench_cpu] {message}", file=sys.stderr, flush=True)  # noqa: E731
-        samples = asyncio.run(measure(servers, rounds=rounds, presses=presses, log=log))
+        samples = asyncio.run(measure(servers, rounds=rounds, presses=presses, log=log, no_gc=no_gc))
     finally:
         servers.stop()
+        no_gc.stop()
     return rows_from(samples, presses)
 
 
