@@ -457,12 +457,13 @@ class Stats:
         return np.arange(1, self.depth + 1)
 
 
-def _mean_var(a: np.ndarray, ones: np.ndarray) -> tuple[float, float]:
+def _mean_var(a: np.ndarray, ones: np.ndarray, scratch: np.ndarray | None = None) -> tuple[float, float]:
     """Mean and variance over every entry, the sums done as BLAS dot products (fast in float32);
-    ``ones`` is a vector of a.size ones."""
+    ``ones`` is a vector of a.size ones; ``scratch`` (a.size entries of a's dtype) holds the centred values
+    instead of a new array."""
     flat = a.ravel()
     mean = float(np.dot(flat, ones)) / flat.size
-    centred = flat - np.asarray(mean, dtype=a.dtype)
+    centred = np.subtract(flat, np.asarray(mean, dtype=a.dtype), out=scratch)
     return mean, float(np.dot(centred, centred)) / flat.size
 
 
@@ -523,6 +524,8 @@ def measure(
     samples = np.empty((depth, sample_at.size), dtype=x.dtype)
     ones_batch = np.ones(batch, dtype=x.dtype)  # sums as BLAS products: cheaper than .sum
     ones_all = np.ones(batch * width, dtype=x.dtype)
+    scratch = np.empty(batch * width, dtype=x.dtype)  # the per-layer temporaries, reused
+    is_active = np.empty((batch, width), dtype=x.dtype)
     layers = []
     overflow_layer = None
     h = x
@@ -530,8 +533,8 @@ def measure(
         for layer, w in enumerate(weights):
             step = layer_forward(h, w, biases[layer], act, p, architecture, u=_forward_product(h, w))
             z, h, d = step.z, step.h, step.fprime
-            pre_mean[layer], pre_var[layer] = _mean_var(z, ones_all)
-            h_mean[layer], h_var = _mean_var(h, ones_all)
+            pre_mean[layer], pre_var[layer] = _mean_var(z, ones_all, scratch)
+            h_mean[layer], h_var = _mean_var(h, ones_all, scratch)
             h_std[layer] = math.sqrt(h_var) if h_var >= 0 else math.nan
             if not math.isfinite(pre_var[layer] + h_var):  # inf or NaN anywhere in z or h
                 overflow_layer = layer + 1
@@ -540,11 +543,15 @@ def measure(
             layers.append(step)
             samples[layer] = h.ravel()[sample_at]
             # Per unit, over the batch: active where |f′| ≥ the threshold; saturated when never active
-            # (|f′| below it for every sample); dead when f′ is exactly 0 for every sample.
-            active_count = ones_batch @ (np.abs(d) >= threshold).astype(x.dtype)
+            # (|f′| below it for every sample); dead when f′ is exactly 0 for every sample. A dead unit is
+            # never active when the threshold is positive, so only the never-active units are looked at.
+            magnitude = np.abs(d, out=scratch.reshape(batch, width))
+            active_count = ones_batch @ np.greater_equal(magnitude, threshold, out=is_active, casting="unsafe")
             active[layer] = active_count / batch
-            saturated[layer] = np.count_nonzero(active_count == 0) / width
-            dead[layer] = (width - np.count_nonzero(np.any(d, axis=0))) / width
+            never_active = active_count == 0
+            saturated[layer] = np.count_nonzero(never_active) / width
+            candidates = d[:, never_active] if threshold > 0 else d
+            dead[layer] = (candidates.shape[1] - np.count_nonzero(np.any(candidates, axis=0))) / width
     percentiles = np.full((depth, len(PERCENTILES)), np.nan)
     measured = depth if overflow_layer is None else overflow_layer - 1
     if measured:

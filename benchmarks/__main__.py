@@ -40,6 +40,7 @@ MODULES = {
     "export": "benchmarks.bench_export",
     "browser": "benchmarks.bench_browser",
     "drag": "benchmarks.bench_drag",
+    "cpu": "benchmarks.bench_cpu",
     "load": "benchmarks.load_test",
 }
 

@@ -26,6 +26,9 @@ contender uses the same weights, input and top error. Contenders:
 variances, percentile bands, dead and saturated units, the activity map), the renormalised backward
 pass and the mean-field prediction; the ratios say what all of that costs.
 
+Clock (``clock_for``): the warm contenders by process CPU time, the cold ones by wall time (their
+weight draws run on several threads).
+
 Threads: one BLAS thread and one PyTorch thread, as the app server runs the engine (OpenBLAS held to
 one thread, several networks side by side; see ``ui/networks.py``). On a shared 2-core machine
 OpenBLAS's own threads waiting for a busy core slow a run down by up to 20×, which says nothing about
@@ -120,10 +123,18 @@ def torch_runners(activation: str, x, error, weights) -> tuple[Callable[[], None
     return warm, cold
 
 
-def _time(fn: Callable[[], object]) -> float:
-    start = time.perf_counter()
+def _time(fn: Callable[[], object], clock: Callable[[], float] = time.process_time) -> float:
+    """Seconds ``fn`` took by ``clock``: by default the CPU time of the process (all its threads)."""
+    start = clock()
     fn()
-    return time.perf_counter() - start
+    return clock() - start
+
+
+def clock_for(name: str) -> Callable[[], float]:
+    """Warm contenders run on one thread: CPU time, which on an idle machine is their wall time and on a
+    shared one leaves out the moments other users had the core (the load average here reaches 10–40 on
+    2 cores). Cold ones by wall time: ``simulate`` draws its weights on several threads at once."""
+    return time.perf_counter if "cold" in name or "draws" in name else time.process_time
 
 
 def measure(repeats: int, activation: str = "relu", batch: int = BATCH) -> dict[str, list[float]]:
@@ -149,7 +160,7 @@ def measure(repeats: int, activation: str = "relu", batch: int = BATCH) -> dict[
         for name, fn in contenders.items():
             if name == "simulate warm":
                 _inputs(batch=batch)  # the cold contender cleared the cache: refill it, untimed
-            times[name].append(_time(fn))
+            times[name].append(_time(fn, clock_for(name)))
     return times
 
 

@@ -209,14 +209,46 @@ def test_weight_gradient_norm_equals_the_direct_form(batch, d_out, d_in, dtype):
 
 
 def test_weight_gradient_norm_chooses_the_gram_form_only_when_it_is_cheaper():
-    """B·(d_out + d_in) < d_out·d_in: Gram matrices (summed with einsum) for a small batch, the direct
-    product from half the width up; both give the norm."""
+    """B·(d_out + d_in) ≤ d_out·d_in: Gram matrices (summed with einsum) up to half the width, the direct
+    product above; both give the norm."""
     rng = np.random.default_rng(7)
-    for batch, gram in ((4, True), (7, True), (8, False), (64, False)):
+    for batch, gram in ((4, True), (7, True), (8, True), (9, False), (64, False)):
         g = rng.standard_normal((batch, 16))
         with mock.patch.object(engine.np, "einsum", wraps=np.einsum) as einsum:
             assert weight_gradient_norm(g, g) == pytest.approx(np.linalg.norm(g.T @ g), rel=1e-12)
         assert einsum.called == gram
+
+
+@pytest.mark.parametrize(
+    ("batch", "d_out", "d_in", "leaf"),
+    [(1, 5, 3, 64), (65, 7, 9, 64), (129, 3, 11, 64), (255, 16, 4, 64), (17, 6, 6, 1), (23, 4, 9, 2), (100, 5, 5, 3)],
+)
+def test_gram_inner_is_the_squared_norm_of_the_product(batch, d_out, d_in, leaf, monkeypatch):
+    """Σ (GGᵀ)∘(HHᵀ) from the upper blocks only equals ‖GᵀH‖²_F (float64, formed directly), for odd and
+    even batches, one level of blocks or many (a small GRAM_LEAF splits down to single rows)."""
+    monkeypatch.setattr(engine, "GRAM_LEAF", leaf)
+    rng = np.random.default_rng(batch)
+    g = rng.standard_normal((batch, d_out))
+    h = rng.standard_normal((batch, d_in)) + 0.5
+    direct = np.linalg.norm(g.T @ h) ** 2
+    assert engine.gram_inner(g, h) == pytest.approx(direct, rel=1e-12)
+    assert engine.gram_inner(g, np.zeros_like(h)) == 0.0
+
+
+def test_gram_inner_splits_into_blocks_above_the_leaf(monkeypatch):
+    """Above GRAM_LEAF rows no full Gram matrix is formed: the largest product is a half-batch block."""
+    rng = np.random.default_rng(3)
+    g, h = rng.standard_normal((130, 8)), rng.standard_normal((130, 8))
+    shapes = []
+    real_einsum = np.einsum
+
+    def einsum(spec, a, b, **kw):
+        shapes.append(a.shape)
+        return real_einsum(spec, a, b, **kw)
+
+    monkeypatch.setattr(engine.np, "einsum", einsum)
+    engine.gram_inner(g, h)
+    assert max(shapes) == (65, 65) and sorted(shapes) == [(32, 32)] * 2 + [(32, 33)] * 2 + [(33, 33)] * 2 + [(65, 65)]
 
 
 def test_batchnorm_with_given_statistics_is_inference_mode():

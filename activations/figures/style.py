@@ -136,8 +136,8 @@ def base_layout(**overrides) -> dict:
     return layout
 
 
-# Figures redrawn on every slider move are assembled as plain dicts and validated by Plotly once, in the
-# ``go.Figure`` constructor (``make_figure``): ``make_subplots`` costs ~9 ms and every ``add_trace``,
+# Figures redrawn on every slider move are assembled as plain dicts and made into a figure once, by
+# ``make_figure`` (unvalidated, see there): ``make_subplots`` costs ~9 ms and every ``add_trace``,
 # ``add_vrect`` or ``update_layout`` a few ms, far more than the data of these charts.
 
 
@@ -178,9 +178,50 @@ def axes_of(layout: dict, kind: str) -> list[dict]:
     return [v for k, v in layout.items() if k.startswith(kind + "axis")]
 
 
+@lru_cache(maxsize=32)
+def _colorscale(name: str) -> tuple:
+    """A named colorscale ("Viridis", "RdBu_r") as the [[position, colour], ...] Plotly's validation writes."""
+    from _plotly_utils.basevalidators import ColorscaleValidator
+
+    return tuple(tuple(stop) for stop in ColorscaleValidator("colorscale", "").validate_coerce(name))
+
+
+def _expand_colorscales(item):
+    """``item`` (a trace or layout dict) with every named colorscale in it, at any depth of nested dicts
+    (and lists of dicts), replaced by its stops: plotly.js names some scales differently (its "RdBu"
+    runs the other way), so the names must not reach the browser. Data arrays are not walked."""
+    if isinstance(item, dict):
+        out = None
+        for key, value in item.items():
+            if key == "colorscale" and isinstance(value, str):
+                new = [list(stop) for stop in _colorscale(value)]
+            elif isinstance(value, dict) or (isinstance(value, list) and value and isinstance(value[0], dict)):
+                new = _expand_colorscales(value)
+            else:
+                continue
+            if new is not value:
+                out = dict(item) if out is None else out
+                out[key] = new
+        return item if out is None else out
+    if isinstance(item, list):
+        expanded = [_expand_colorscales(v) for v in item]
+        return item if all(a is b for a, b in zip(expanded, item, strict=True)) else expanded
+    return item
+
+
 def make_figure(traces: list[dict], layout: dict) -> go.Figure:
-    """The one place such a figure is made, and validated: ``layout`` over the app's template."""
-    return go.Figure(data=traces, layout={"template": plot_template(), **layout})
+    """The one place such a figure is made: ``layout`` over the app's template.
+
+    Not validated by Plotly: validation (walking every property through its validator) cost 2–20 ms a
+    figure, several times the rest of a slider move's figure work. The builders write what validation
+    would produce (tests/test_figures_unvalidated.py checks every chart of the figure catalog against its
+    validated build); named colorscales, the one thing validation rewrites, are expanded here.
+    """
+    return go.Figure(
+        data=[_expand_colorscales(t) if isinstance(t, dict) else t for t in traces],
+        layout=_expand_colorscales({"template": plot_template(), **layout}),
+        _validate=False,
+    )
 
 
 _SUPERSCRIPT_DIGITS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
