@@ -202,6 +202,64 @@ def animation_rows(quick: bool = False) -> list[dict]:
     return rows
 
 
+# (name, page without a sweep, the same page with one): the first load of each, in new sessions.
+FIRST_LOADS = (
+    ("explorer", "/explorer?fn=relu,elu", "/explorer?fn=relu,elu&sweep=elu.alpha"),
+    ("softmax", "/softmax", "/softmax?sweep=t"),
+    ("gradient flow", "/gradient-flow?init=scaled_normal", "/gradient-flow?init=scaled_normal&sweep=sigma_w"),
+)
+
+
+async def first_load_samples(loads: int, log=print) -> dict[str, tuple[list[float], list[float]]]:
+    """Milliseconds from navigation to the first drawn chart, each page without and with its sweep,
+    interleaved, ``loads`` times each after one untimed load of both (so both are served from the cache,
+    as for every student after the first)."""
+    from playwright.async_api import async_playwright
+
+    from benchmarks.bench_browser import first_load
+
+    app = AppServer(extra_args=("--server.fileWatcherType=none",))
+    out: dict[str, tuple[list[float], list[float]]] = {}
+    try:
+        async with async_playwright() as pw:
+            browser = await launch(pw)
+            try:
+                for name, plain, swept in FIRST_LOADS:
+                    for path in (plain, swept):
+                        await first_load(browser, app.url + path, timeout=240_000)
+                    out[name] = ([], [])
+                    for _ in range(loads):
+                        out[name][0].append(await first_load(browser, app.url + plain))
+                        out[name][1].append(await first_load(browser, app.url + swept))
+                    log(f"first loads: {name}")
+            finally:
+                await browser.close()
+    finally:
+        app.stop()
+    return out
+
+
+def first_load_rows(quick: bool = False) -> list[dict]:
+    """A page's first load with its sweep against the same page without (goal ≤ 1.5×), ``--first-load``."""
+    rows = []
+    for name, (plain, swept) in asyncio.run(first_load_samples(2 if quick else 5)).items():
+        rows.append(
+            row(
+                f"first load to first chart with a sweep, {name}",
+                median(swept),
+                "ms",
+                baseline="the same page without the sweep",
+                baseline_value=median(plain),
+                max_ratio=1.5,
+                goal="≤ 1.5×",
+                met=median(swept) <= 1.5 * median(plain),
+                note=f"median of {len(swept)} interleaved loads each, new session each, cached; load "
+                f"{os.getloadavg()[0]:.1f}",
+            )
+        )
+    return rows
+
+
 def json_sizes() -> dict[str, int]:
     """JSON bytes of the default sweeps at 1400 px."""
     from activations.figures import sweeps
@@ -256,6 +314,8 @@ def main(quick: bool = False) -> list[dict]:
     )
     log("41-frame GIF and MP4")
     rows.extend(animation_rows(quick))
+    log("first loads with and without a sweep")
+    rows.extend(first_load_rows(quick))
     for name, size in json_sizes().items():
         rows.append(row(f"swept chart JSON at 1400 px, {name}", size / 1e6, "MB", goal="< 2 MB", met=size < 2e6))
     return rows
@@ -272,4 +332,9 @@ if __name__ == "__main__":
     from benchmarks.__main__ import print_table
 
     quick = "--quick" in sys.argv
-    print_table(animation_rows(quick) if "--gif" in sys.argv else main(quick=quick))
+    if "--gif" in sys.argv:
+        print_table(animation_rows(quick))
+    elif "--first-load" in sys.argv:
+        print_table(first_load_rows(quick))
+    else:
+        print_table(main(quick=quick))

@@ -123,7 +123,7 @@ def function_figure(
 ) -> go.Figure:
     """f (top), f′ (middle) and optionally f″ (bottom) of each curve, one colour per activation.
 
-    Built as plain dicts and validated once (``style.make_figure``): a slider move rebuilds it."""
+    Built as plain dicts for ``style.make_figure`` (no Plotly validation): a slider move rebuilds it."""
     traces, layout = function_spec(
         curves, symbols, show_second=show_second, annotate=annotate, lang=lang, height=height
     )

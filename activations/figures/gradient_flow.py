@@ -6,7 +6,7 @@ Every builder takes the ``Stats`` of the runs being compared (one per activation
 second init of the same activation drawn in a lighter tint with square markers.
 
 Speed: the page rebuilds these five figures on every slider move, so each is assembled as plain dicts
-and validated once, by ``style.make_figure`` (see ``style`` for what Plotly's convenience calls cost).
+and handed to ``style.make_figure``, which skips Plotly's validation (see ``style`` for what it costs).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Figures for the Softmax page: logits and probabilities, the Jacobian, temperature, the sigmoid link.
 
-Built as plain dicts and validated once (``style.make_figure``): a slider move rebuilds three of them.
+Built as plain dicts for ``style.make_figure`` (no Plotly validation): a slider move rebuilds three of them.
 """
 
 from __future__ import annotations
