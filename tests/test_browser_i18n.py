@@ -12,6 +12,7 @@ from conftest import ROOT, AppServer
 from i18ntools import CJK, zh_detector
 
 from activations.i18n import translator
+from benchmarks.bench_browser import IDLE_JS
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +56,10 @@ def wait_for_title(p, text: str) -> None:
 
 
 def nav_titles(p) -> list[str]:
-    # The app's own menu (ui/page.py); each link's text is "<icon ligature>\n\n<title>": keep the title.
+    """The app's own menu (ui/page.py), once the script run has finished and the menu holds a link per page
+    (the heading can be shown before the menu is); each link's text is "<icon ligature>\n\n<title>": the title."""
+    p.wait_for_function(IDLE_JS, timeout=30_000)
+    p.wait_for_function(f"document.querySelectorAll('.st-key-app_nav a').length >= {len(PAGES)}", timeout=30_000)
     return [t.split("\n")[-1].strip() for t in p.locator(".st-key-app_nav a").all_inner_texts()]
 
 
@@ -130,7 +134,7 @@ def test_cold_deep_link_runs_through_app_py(browser):
         p = context.new_page()
         p.goto(server.url + "/softmax?lang=zh")
         wait_for_plots(p)
-        p.wait_for_timeout(1000)
+        p.wait_for_function(IDLE_JS, timeout=30_000)  # the run has finished: the heading is the page's last word
         assert p.locator("h1").first.inner_text().strip() == ZH("Softmax")
     finally:
         context.close()

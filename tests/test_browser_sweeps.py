@@ -3,11 +3,14 @@ the server; the standalone HTML export works from disk with the network blocked.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from conftest import AppServer, require_browser
 
 from activations import animation
 from activations.figures.sweeps import explorer_sweep_figure
+from benchmarks.bench_browser import IDLE_JS
 
 # Every trace's y (its start), the visible annotation texts and the slider's step, as plotly.js has them now.
 STATE_JS = """() => {
@@ -32,6 +35,26 @@ def drag_slider(page, to_fraction: float = 0.95, steps: int = 12) -> None:
         page.mouse.move(rail["x"] + rail["width"] * fraction, y)
         page.wait_for_timeout(30)
     page.mouse.up()
+
+
+def wait_redrawn(page, before: dict, timeout: float = 30_000) -> dict:
+    """Wait until plotly.js shows another slider step and other data than ``before`` (STATE_JS); the state then."""
+    changed = f"(b) => {{ const s = ({STATE_JS})(); return s.active !== b.active && s.y !== b.y; }}"
+    page.wait_for_function(changed, arg=before, timeout=timeout)
+    return page.evaluate(STATE_JS)
+
+
+def wait_quiet(page, sent: list, quiet_ms: int = 500, timeout_s: float = 60.0) -> None:
+    """Wait until the script run is over and the browser has sent nothing for ``quiet_ms`` (its opening
+    messages are done, however long they take on a busy machine)."""
+    page.wait_for_function(IDLE_JS, timeout=timeout_s * 1000)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        count = len(sent)
+        page.wait_for_timeout(quiet_ms)
+        if len(sent) == count:
+            return
+    raise AssertionError(f"the browser kept sending websocket messages for {timeout_s:g} s")
 
 
 @pytest.fixture
@@ -64,13 +87,12 @@ def test_standalone_html_works_offline_and_its_slider_redraws(chromium_page, tmp
     page.wait_for_selector(".slider-grip-rect")
     before = page.evaluate(STATE_JS)
     drag_slider(page, 0.95)
-    page.wait_for_timeout(200)
-    after = page.evaluate(STATE_JS)
+    after = wait_redrawn(page, before)
     assert after["active"] > before["active"] and after["y"] != before["y"]
     assert after["texts"] != before["texts"]  # the peak label moved with α (max f′ = α at x = 0 for α > 1)
     page.get_by_text("Play").click()
-    page.wait_for_timeout(600)
-    assert page.evaluate(STATE_JS)["active"] != after["active"] or after["active"] == len(fig.frames) - 1
+    if after["active"] != len(fig.frames) - 1:  # from the last frame, Play has nowhere to go
+        page.wait_for_function(f"() => ({STATE_JS})().active !== {after['active']}", timeout=30_000)
     assert errors == [] and blocked == []
 
 
@@ -89,11 +111,11 @@ def test_dragging_a_swept_chart_in_streamlit_sends_nothing(chromium_page, sweep_
     page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
     page.goto(f"{sweep_server.url}/?chart={chart}")
     page.wait_for_selector(".js-plotly-plot .slider-grip-rect", timeout=90_000)
-    page.wait_for_timeout(500)  # the session's opening messages are done
+    wait_quiet(page, sent)  # the session's opening messages are done
     before, sent_before = page.evaluate(STATE_JS), len(sent)
     drag_slider(page, 0.9)
-    page.wait_for_timeout(500)
-    after = page.evaluate(STATE_JS)
+    after = wait_redrawn(page, before)
+    page.wait_for_timeout(500)  # a message sent just after the drag would be counted too
     assert after["y"] != before["y"] and after["active"] != before["active"]
     assert len(sent) == sent_before  # no websocket message from the browser during the drag
     assert errors == []

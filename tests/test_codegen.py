@@ -328,14 +328,26 @@ TRAINING = {
 }  # fmt: skip
 
 
+ARCHITECTURE = "architecture-"  # the key prefix of architecture_cases' scripts among every script run
+
+
 @pytest.fixture(scope="module")
-def script_results(tmp_path_factory):
-    """Every plain configuration's script, run once; (gradient-flow cases, results, training results)."""
-    tmp = tmp_path_factory.mktemp("scripts")
+def every_script_result(tmp_path_factory):
+    """Every script of this module (plain configurations and architectures), run in one subprocess, so that
+    torch is imported once: (gradient-flow cases, architecture cases, results by script key)."""
     gf = gradient_flow_cases()
     scripts = {f"gf-{key}": codegen.gradient_flow_script(**kwargs) for key, kwargs in gf.items()}
     scripts |= {f"train-{key}": codegen.training_script(cfg) for key, cfg in TRAINING.items()}
-    return gf, run_scripts(scripts, tmp)
+    architectures, architecture_scripts = architecture_cases()
+    scripts |= {ARCHITECTURE + key: text for key, text in architecture_scripts.items()}
+    return gf, architectures, run_scripts(scripts, tmp_path_factory.mktemp("scripts"))
+
+
+@pytest.fixture(scope="module")
+def script_results(every_script_result):
+    """The plain configurations: (gradient-flow cases, results)."""
+    gf, _architectures, results = every_script_result
+    return gf, {key: value for key, value in results.items() if not key.startswith(ARCHITECTURE)}
 
 
 def assert_gradient_flow_matches(printed, kwargs):
@@ -451,9 +463,10 @@ def architecture_cases():
 
 
 @pytest.fixture(scope="module")
-def architecture_results(tmp_path_factory):
-    cases, scripts = architecture_cases()
-    return cases, run_scripts(scripts, tmp_path_factory.mktemp("architectures")) if scripts else {}
+def architecture_results(every_script_result):
+    """The architectures' cases and results (run with the plain configurations' scripts)."""
+    _gf, cases, results = every_script_result
+    return cases, {key.removeprefix(ARCHITECTURE): out for key, out in results.items() if key.startswith(ARCHITECTURE)}
 
 
 @needs_architectures
