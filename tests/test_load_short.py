@@ -15,7 +15,7 @@ import sys
 import pytest
 from conftest import ROOT, require_browser
 
-from benchmarks.load_test import SERVER_NICE, Criteria
+from benchmarks.load_test import SERVER_NICE, Criteria, slowness
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -62,12 +62,20 @@ def test_server_log_has_no_error(load):
 
 
 def test_p95_slider_to_plot_under_3_s(load):
-    assert load["p95_ms"] < Criteria.p95_ms == 3000, load["report"]
+    """3 s on a machine like the reference one; on a busier machine the budget grows by the factor its
+    single-visitor warm-up loads were slower (``benchmarks.load_test.slowness``), never below 3 s."""
+    assert Criteria.p95_ms == 3000 and load["slowness"] == slowness(load["warm_up_ms"]) >= 1
+    assert load["p95_ms"] < Criteria.p95_ms * load["slowness"], load["report"]
 
 
 def test_server_memory_bounded_and_back_near_its_start(load):
     assert load["total_peak_mb"] < Criteria.peak_mb, load["report"]
     assert load["rss_after_mb"] <= load["rss_start_mb"] + Criteria.after_mb, load["report"]
+
+
+def test_slowness_scales_only_up_from_the_reference():
+    assert slowness([]) == 1.0 and slowness([1000.0, 2000.0, 9000.0]) == 1.0  # median 2 s: a fast machine
+    assert slowness([5000.0, 5000.0, 100.0], reference_ms=2500.0) == 2.0
 
 
 def test_exit_status_agrees(load):

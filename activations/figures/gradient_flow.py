@@ -97,7 +97,7 @@ def _layout(title: str, height: int, **overrides) -> dict:
         hovermode="closest",
         height=height,
         legend=dict(orientation="h", yref="container", y=0.01, yanchor="bottom", x=0, xanchor="left"),
-        margin=dict(l=60, r=20, t=70, b=110),
+        margin=dict(l=60, r=20, t=70, b=88),
         **overrides,
     )
 
