@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import re
 import threading
 import time
 
@@ -200,8 +199,10 @@ def test_cli_writes_a_gradient_flow_html(tmp_path, capsys):
     assert out.strip() == str(path)
     assert path.name == "tanh_depth-6_init-scaled_normal_width-8_batch-8_gradients_sigma_w-0.5-2_sweep.html"
     text = path.read_text()
-    labels = re.findall(r'"args":\[\["f\d+"\],\{[^\]]*\],"label":"([^"]+)","method":"animate"', text)
+    sliders, _end = json.JSONDecoder().raw_decode(text, text.index('"sliders":') + len('"sliders":'))
+    labels = [step["label"] for step in sliders[0]["steps"]]
     assert labels == ["0.5", "1", "1.5", "2"]  # one slider step per frame, labelled with σ_w
+    assert {step["method"] for step in sliders[0]["steps"]} == {"animate"}
 
 
 @pytest.mark.parametrize(
