@@ -179,11 +179,18 @@ class PageWatcher:
         return self.page.locator('[data-testid="stException"]').all_inner_texts()
 
 
+# Browser waits are upper bounds that say "this is broken", never measurements (the benchmarks measure):
+# a wait returns as soon as its condition holds, so a generous bound costs a passing run nothing, while a
+# tight one fails a correct app on a busy machine (a 5-chart page once took over 60 s to draw at load 20).
+DRAWN_MS = 180_000  # a fresh session's page drawn: Streamlit's JavaScript, the script run, every chart
+CHANGED_MS = 90_000  # the page answering one input (a key press, a click, a run finishing its last frame)
+
+
 @pytest.fixture
 def page(browser, app_server):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     p = context.new_page()
-    p.set_default_timeout(30_000)
+    p.set_default_timeout(CHANGED_MS)
     watcher = PageWatcher(p)
     yield watcher
     context.close()

@@ -29,6 +29,7 @@ import urllib.request
 
 import numpy as np
 import pytest
+from conftest import CHANGED_MS, DRAWN_MS
 from pagetools import APP, array, figures, run_page
 from streamlit.testing.v1 import AppTest
 
@@ -214,9 +215,9 @@ def test_browser_hostile_url_renders_a_warning(page, app_server, spec):
     p = page.page
     p.goto(app_server.url + spec.url + url_query(browser_query(spec)))
     p.wait_for_function(
-        f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {spec.min_charts}", timeout=90_000
+        f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {spec.min_charts}", timeout=DRAWN_MS
     )
-    p.wait_for_selector('[data-testid="stAlert"]', timeout=30_000)
+    p.wait_for_selector('[data-testid="stAlert"]', timeout=CHANGED_MS)
     assert page.exceptions() == []
     body = p.inner_text("body")
     for marker in TRACEBACK_MARKERS:

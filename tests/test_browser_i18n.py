@@ -8,7 +8,7 @@ import ast
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, AppServer
+from conftest import CHANGED_MS, DRAWN_MS, ROOT, AppServer
 from i18ntools import CJK, zh_detector
 
 from activations.i18n import translator
@@ -43,23 +43,23 @@ def navigation_known(app_server, browser):
     context = browser.new_context()
     p = context.new_page()
     p.goto(app_server.url + "/")
-    p.wait_for_selector(f"{PLOT} .main-svg", timeout=60_000)
+    p.wait_for_selector(f"{PLOT} .main-svg", timeout=DRAWN_MS)
     context.close()
 
 
 def wait_for_plots(p, count: int = 1) -> None:
-    p.wait_for_function(f"document.querySelectorAll('{PLOT} .main-svg').length >= {count}", timeout=60_000)
+    p.wait_for_function(f"document.querySelectorAll('{PLOT} .main-svg').length >= {count}", timeout=DRAWN_MS)
 
 
 def wait_for_title(p, text: str) -> None:
-    p.wait_for_function("(t) => document.querySelector('h1')?.innerText.trim() === t", arg=text, timeout=30_000)
+    p.wait_for_function("(t) => document.querySelector('h1')?.innerText.trim() === t", arg=text, timeout=CHANGED_MS)
 
 
 def nav_titles(p) -> list[str]:
     """The app's own menu (ui/page.py), once the script run has finished and the menu holds a link per page
     (the heading can be shown before the menu is); each link's text is "<icon ligature>\n\n<title>": the title."""
-    p.wait_for_function(IDLE_JS, timeout=30_000)
-    p.wait_for_function(f"document.querySelectorAll('.st-key-app_nav a').length >= {len(PAGES)}", timeout=30_000)
+    p.wait_for_function(IDLE_JS, timeout=CHANGED_MS)
+    p.wait_for_function(f"document.querySelectorAll('.st-key-app_nav a').length >= {len(PAGES)}", timeout=CHANGED_MS)
     return [t.split("\n")[-1].strip() for t in p.locator(".st-key-app_nav a").all_inner_texts()]
 
 
@@ -104,25 +104,25 @@ def test_switch_changes_the_language_live_and_the_url_keeps_it(page, app_server,
     p.wait_for_function(
         "(t) => Array.from(document.querySelectorAll('.js-plotly-plot text')).some(e => e.textContent === t)",
         arg=ZH("Derivative f′(x)"),
-        timeout=30_000,
+        timeout=CHANGED_MS,
     )
-    p.wait_for_function("location.search.includes('lang=zh')", timeout=30_000)
+    p.wait_for_function("location.search.includes('lang=zh')", timeout=CHANGED_MS)
     assert "fn=sigmoid" in p.url.replace("%2C", ",")
 
     sidebar.get_by_role("link", name=ZH("Softmax")).click()
-    p.wait_for_url("**/softmax?*", timeout=30_000)
+    p.wait_for_url("**/softmax?*", timeout=CHANGED_MS)
     wait_for_title(p, ZH("Softmax"))
-    p.wait_for_function("location.search.includes('lang=zh')", timeout=30_000)
+    p.wait_for_function("location.search.includes('lang=zh')", timeout=CHANGED_MS)
 
     sidebar.get_by_role("radio", name="English").click()
     wait_for_title(p, "Softmax")
-    p.wait_for_function("!location.search.includes('lang=')", timeout=30_000)
+    p.wait_for_function("!location.search.includes('lang=')", timeout=CHANGED_MS)
 
     sidebar.get_by_role("radio", name="简体中文").click()
     wait_for_title(p, ZH("Softmax"))
     sidebar.get_by_role("link", name=ZH("Overview")).click()
     wait_for_title(p, ZH("Activation Lab"))
-    p.wait_for_function("location.search.includes('lang=zh')", timeout=30_000)
+    p.wait_for_function("location.search.includes('lang=zh')", timeout=CHANGED_MS)
     assert nav_titles(p) == [ZH(t) for _f, t, _u in PAGES]
     assert_clean(page)
 
@@ -134,7 +134,7 @@ def test_cold_deep_link_runs_through_app_py(browser):
         p = context.new_page()
         p.goto(server.url + "/softmax?lang=zh")
         wait_for_plots(p)
-        p.wait_for_function(IDLE_JS, timeout=30_000)  # the run has finished: the heading is the page's last word
+        p.wait_for_function(IDLE_JS, timeout=CHANGED_MS)  # the run has finished: the heading is the page's last word
         assert p.locator("h1").first.inner_text().strip() == ZH("Softmax")
     finally:
         context.close()

@@ -1,6 +1,7 @@
 """The real app in headless Chromium: what a visitor sees on the Overview, Explorer and Softmax pages."""
 
 import pytest
+from conftest import DRAWN_MS
 
 import activations
 
@@ -19,7 +20,7 @@ def plot_data(page, index=0):
 
 
 def wait_for_plots(page, count=1):
-    page.wait_for_function(f"document.querySelectorAll('{PLOT} .main-svg').length >= {count}", timeout=60_000)
+    page.wait_for_function(f"document.querySelectorAll('{PLOT} .main-svg').length >= {count}", timeout=DRAWN_MS)
 
 
 def assert_clean(watcher):
@@ -65,10 +66,10 @@ def test_explorer_slider_changes_the_plot_and_the_url(page, app_server):
     page.page.wait_for_function(
         "(() => { const a = new URLSearchParams(location.search).get('leaky_relu.alpha');"
         " return a !== null && parseFloat(a) > 0.2; })()",
-        timeout=60_000,
+        timeout=DRAWN_MS,
     )
     # … and the plot shows new data.
-    page.page.wait_for_function(f"{snapshot} !== window.__before", timeout=60_000)
+    page.page.wait_for_function(f"{snapshot} !== window.__before", timeout=DRAWN_MS)
     assert_clean(page)
 
 

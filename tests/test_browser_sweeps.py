@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import AppServer, require_browser
+from conftest import CHANGED_MS, DRAWN_MS, AppServer, require_browser
 
 from activations import animation
 from activations.figures.sweeps import explorer_sweep_figure
@@ -92,7 +92,7 @@ def test_standalone_html_works_offline_and_its_slider_redraws(chromium_page, tmp
     assert after["texts"] != before["texts"]  # the peak label moved with α (max f′ = α at x = 0 for α > 1)
     page.get_by_text("Play").click()
     if after["active"] != len(fig.frames) - 1:  # from the last frame, Play has nowhere to go
-        page.wait_for_function(f"() => ({STATE_JS})().active !== {after['active']}", timeout=30_000)
+        page.wait_for_function(f"() => ({STATE_JS})().active !== {after['active']}", timeout=CHANGED_MS)
     assert errors == [] and blocked == []
 
 
@@ -110,7 +110,7 @@ def test_dragging_a_swept_chart_in_streamlit_sends_nothing(chromium_page, sweep_
     sent: list[str] = []
     page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
     page.goto(f"{sweep_server.url}/?chart={chart}")
-    page.wait_for_selector(".js-plotly-plot .slider-grip-rect", timeout=90_000)
+    page.wait_for_selector(".js-plotly-plot .slider-grip-rect", timeout=DRAWN_MS)
     wait_quiet(page, sent)  # the session's opening messages are done
     before, sent_before = page.evaluate(STATE_JS), len(sent)
     drag_slider(page, 0.9)

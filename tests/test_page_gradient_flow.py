@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 import pytest
+from conftest import CHANGED_MS, DRAWN_MS
 from pagetools import array, assert_clean, figures, run_page, trace, warnings
 
 from activations.network import PRESETS, simulate
@@ -200,7 +201,7 @@ def first_plot_data(page) -> str:
 @pytest.mark.browser
 def test_browser_depth_slider_redraws_the_gradients(page, app_server):
     page.page.goto(app_server.url + "/gradient-flow?fn=relu,tanh&depth=20&width=64&batch=16")
-    page.page.wait_for_function(f"document.querySelectorAll('{PLOT} .main-svg').length >= 5", timeout=60_000)
+    page.page.wait_for_function(f"document.querySelectorAll('{PLOT} .main-svg').length >= 5", timeout=DRAWN_MS)
     before = first_plot_data(page.page)
     assert len(json.loads(before)[0]) == 20
     slider = page.page.get_by_role("slider").first  # the depth slider is the first on the page
@@ -211,9 +212,9 @@ def test_browser_depth_slider_redraws_the_gradients(page, app_server):
         "(before) => JSON.stringify(document.querySelector('.js-plotly-plot')._fullData"
         ".map(t => Array.from(t.y || []))) !== before",
         arg=before,
-        timeout=30_000,
+        timeout=CHANGED_MS,
     )
-    page.page.wait_for_function("location.search.includes('depth=23')", timeout=30_000)
+    page.page.wait_for_function("location.search.includes('depth=23')", timeout=CHANGED_MS)
     after = json.loads(first_plot_data(page.page))
     assert len(after[0]) == 23
     assert page.exceptions() == []
@@ -224,7 +225,7 @@ def test_browser_depth_slider_redraws_the_gradients(page, app_server):
 @pytest.mark.browser
 def test_browser_bad_url_shows_warnings_and_the_page(page, app_server):
     page.page.goto(app_server.url + "/gradient-flow?fn=nope,relu&depth=abc&width=64&batch=8")
-    page.page.wait_for_function(f"document.querySelectorAll('{PLOT} .main-svg').length >= 5", timeout=60_000)
+    page.page.wait_for_function(f"document.querySelectorAll('{PLOT} .main-svg').length >= 5", timeout=DRAWN_MS)
     alerts = page.page.locator('[data-testid="stAlert"]').all_inner_texts()
     assert any("nope" in a for a in alerts) and any("depth" in a for a in alerts), alerts
     assert page.exceptions() == []

@@ -6,6 +6,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from conftest import CHANGED_MS, DRAWN_MS
 from pagetools import array, assert_clean, figures, run_page, warnings
 
 from activations.training import PRESETS, TrainConfig, train
@@ -210,7 +211,7 @@ def loss_points(page) -> int:
 def test_browser_run_updates_the_loss_plot_live(page, app_server):
     p = page.page
     p.goto(app_server.url + LIVE)
-    p.wait_for_function("document.querySelectorAll('.js-plotly-plot').length > 0", timeout=60_000)
+    p.wait_for_function("document.querySelectorAll('.js-plotly-plot').length > 0", timeout=DRAWN_MS)
     p.locator(".st-key-tl_run button").click()
     seen = set()
     for _ in range(200):
@@ -218,12 +219,12 @@ def test_browser_run_updates_the_loss_plot_live(page, app_server):
         if p.get_by_text("Done: 3000 steps.").count():
             break
         p.wait_for_timeout(100)
-    p.get_by_text("Done: 3000 steps.").wait_for(timeout=60_000)
-    p.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 4", timeout=30_000)
+    p.get_by_text("Done: 3000 steps.").wait_for(timeout=DRAWN_MS)
+    p.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 4", timeout=CHANGED_MS)
     # "Done" is written before the finished run's charts reach the browser (a busy machine showed the last
     # live frame, 247 records, at that moment): wait for the chart to hold every record, or time out.
     with contextlib.suppress(Exception):  # a timeout: the assertion below says what was seen
-        p.wait_for_function(f"({LOSS_POINTS_JS})() >= 301", timeout=30_000)
+        p.wait_for_function(f"({LOSS_POINTS_JS})() >= 301", timeout=CHANGED_MS)
     final = loss_points(p)
     assert final == 301
     assert len({n for n in seen if 1 < n < final}) >= 2, seen  # the plot grew while it trained
@@ -235,15 +236,15 @@ def test_browser_run_updates_the_loss_plot_live(page, app_server):
 def test_browser_stop_keeps_what_was_trained(page, app_server):
     p = page.page
     p.goto(app_server.url + LIVE.replace("steps=3000", "steps=5000&seed=3"))
-    p.wait_for_function("document.querySelectorAll('.js-plotly-plot').length > 0", timeout=60_000)
+    p.wait_for_function("document.querySelectorAll('.js-plotly-plot').length > 0", timeout=DRAWN_MS)
     p.locator(".st-key-tl_run button").click()
     p.wait_for_function(  # the first live frame: more than the step-0 record
         "(() => { const p = document.querySelector('.js-plotly-plot');"
         " return p && p._fullData && p._fullData[0] && p._fullData[0].x.length > 1; })()",
-        timeout=60_000,
+        timeout=DRAWN_MS,
     )
     p.locator(".st-key-tl_stop button").click()
-    p.get_by_text("stopped at step", exact=False).first.wait_for(timeout=30_000)
+    p.get_by_text("stopped at step", exact=False).first.wait_for(timeout=CHANGED_MS)
     points = loss_points(p)
     assert 0 < points < 501
     assert not p.get_by_text("Done:").count()
