@@ -209,12 +209,17 @@ def test_browser_depth_slider_redraws_the_gradients(page, app_server):
     for _ in range(3):
         slider.press("ArrowRight")
     page.page.wait_for_function(
-        "(before) => JSON.stringify(document.querySelector('.js-plotly-plot')._fullData"
-        ".map(t => Array.from(t.y || []))) !== before",
+        "(before) => { const c = document.querySelector('.js-plotly-plot');"
+        " return !!c?._fullData && JSON.stringify(c._fullData.map(t => Array.from(t.y || []))) !== before; }",
         arg=before,
         timeout=CHANGED_MS,
     )
     page.page.wait_for_function("location.search.includes('depth=23')", timeout=CHANGED_MS)
+    # The presses may be answered by more than one rerun (depth 21, 22, 23), each replacing the chart: wait
+    # for the chart showing 23 layers, reading it only while it is there (a run can remove it for a moment).
+    page.page.wait_for_function(
+        "() => document.querySelector('.js-plotly-plot')?._fullData?.[0]?.y?.length === 23", timeout=CHANGED_MS
+    )
     after = json.loads(first_plot_data(page.page))
     assert len(after[0]) == 23
     assert page.exceptions() == []
