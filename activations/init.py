@@ -23,6 +23,8 @@ import math
 import numpy as np
 
 INITS = ("xavier_normal", "xavier_uniform", "he_normal", "he_uniform", "lecun_normal", "orthogonal", "scaled_normal")
+# The schemes whose weights are √Var · Z, Z a standard normal draw (``init_weight``): one draw serves every variance.
+NORMAL_INITS = tuple(i for i in INITS if not i.endswith("_uniform") and i != "orthogonal")
 
 _NEGATIVE_SLOPE_PARAMS = {"leaky_relu": ("alpha",), "prelu": ("alpha",), "rrelu": ("lower", "upper")}
 
@@ -94,6 +96,6 @@ def init_weight(
         q *= np.sign(np.diag(r))
         w = q if shape[0] >= shape[1] else q.T
         w = w[: shape[0], : shape[1]] * math.sqrt(max(1.0, fan_out / fan_in))
-    else:
+    else:  # NORMAL_INITS
         w = rng.standard_normal(shape) * math.sqrt(var)
     return w.astype(dtype, copy=False)

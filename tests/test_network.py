@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import activations
-from activations.init import INITS
+from activations.init import INITS, NORMAL_INITS, init_weight
 from activations.network import (
     MAX_ACTIVATION_FLOATS,
     MAX_WEIGHT_FLOATS,
@@ -261,7 +261,7 @@ def test_concurrent_networks_draw_each_layer_once():
         start.wait()
         results[i] = layer_weights("he_normal", range(12), 48, 5, dtype=np.float32)
 
-    with mock.patch.object(network, "init_weight", wraps=network.init_weight) as drawn:
+    with mock.patch.object(network, "_rng", wraps=network._rng) as drawn:  # one generator per layer drawn
         threads = [threading.Thread(target=fetch, args=(i,)) for i in range(4)]
         for t in threads:
             t.start()
@@ -273,6 +273,49 @@ def test_concurrent_networks_draw_each_layer_once():
     assert [w.shape for w in results[0]] == [(48, 48)] * 12 and not results[0][0].flags.writeable
     for layer in (0, 11):
         assert layer_weight("he_normal", layer, 48, 5) is results[0][layer]  # served from the cache
+
+
+@pytest.mark.parametrize("init", NORMAL_INITS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_normal_inits_rescale_one_kept_draw_to_init_weights_numbers_bit_for_bit(init, dtype):
+    """Every variance of a normal init comes from the layer's one kept draw, and is what init_weight draws."""
+    from activations import network
+
+    clear_weight_cache()
+    settings = [{"activation": "leaky_relu", "params": {"alpha": a}, "sigma_w": s} for a, s in ((0.1, 0.7), (0.5, 1.9))]
+    for kw in settings:
+        kept = layer_weight(init, 2, 24, 7, dtype=dtype, **kw)
+        fresh = init_weight(init, 24, 24, network._rng(7, network._LAYER_STREAM, 2), dtype=dtype, **kw)
+        np.testing.assert_array_equal(kept, fresh)
+        assert kept.dtype == dtype
+    assert len(network._UNIT_CACHE) == 1  # both variances, one draw
+
+
+def test_a_sigma_w_move_draws_no_weights_again_but_a_uniform_init_does():
+    from activations import network
+
+    clear_weight_cache()
+    layer_weights("scaled_normal", range(6), 32, 1, sigma_w=1.0)
+    layer_weights("he_uniform", range(6), 32, 1, activation="leaky_relu", params={"alpha": 0.1})
+    with mock.patch.object(network, "_rng", wraps=network._rng) as drawn:
+        moved = layer_weights("scaled_normal", range(6), 32, 1, sigma_w=1.5)
+        assert drawn.call_count == 0
+        layer_weights("he_uniform", range(6), 32, 1, activation="leaky_relu", params={"alpha": 0.3})
+        assert drawn.call_count == 6  # uniform draws are bounds times U: drawn again (not kept as unit draws)
+    np.testing.assert_allclose(moved[3], layer_weight("scaled_normal", 3, 32, 1, sigma_w=1.0) * 1.5, rtol=1e-6)
+
+
+def test_the_kept_unit_draws_stay_within_their_budget(monkeypatch):
+    from activations import network
+
+    clear_weight_cache()
+    monkeypatch.setattr(network, "_UNIT_CACHE_FLOATS", 3 * 16 * 16)
+    for layer in range(10):  # one at a time (layer_weights draws side by side, in no fixed order)
+        layer_weight("lecun_normal", layer, 16, 2)
+    assert sum(z.size for z in network._UNIT_CACHE.values()) <= 3 * 16 * 16
+    assert list(network._UNIT_CACHE) == [(7, 16, 2), (8, 16, 2), (9, 16, 2)]  # the newest kept
+    clear_weight_cache()
+    assert not network._UNIT_CACHE and not network._WEIGHT_CACHE
 
 
 def test_percentile_bands_from_a_sample_of_a_large_batch():
