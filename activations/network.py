@@ -343,11 +343,7 @@ def _draw_and_keep(key: tuple, init, layer, width, seed, activation, params, sig
             )
         w.flags.writeable = False
         with _WEIGHT_CACHE_LOCK:
-            _WEIGHT_CACHE[key] = w
-            total = sum(a.size for a in _WEIGHT_CACHE.values())
-            while total > _WEIGHT_CACHE_FLOATS and len(_WEIGHT_CACHE) > 1:
-                _, old = _WEIGHT_CACHE.popitem(last=False)
-                total -= old.size
+            _keep(_WEIGHT_CACHE, key, w, _WEIGHT_CACHE_FLOATS)
         return w
     finally:
         with _WEIGHT_CACHE_LOCK:
@@ -367,12 +363,18 @@ def _unit_normal(layer: int, width: int, seed: int) -> np.ndarray:
     z = _rng(seed, _LAYER_STREAM, layer).standard_normal((width, width))
     z.flags.writeable = False
     with _WEIGHT_CACHE_LOCK:
-        _UNIT_CACHE[key] = z
-        total = sum(a.size for a in _UNIT_CACHE.values())
-        while total > _UNIT_CACHE_FLOATS and len(_UNIT_CACHE) > 1:
-            _, old = _UNIT_CACHE.popitem(last=False)
-            total -= old.size
+        _keep(_UNIT_CACHE, key, z, _UNIT_CACHE_FLOATS)
     return z
+
+
+def _keep(cache: OrderedDict[tuple, np.ndarray], key: tuple, array: np.ndarray, max_floats: int) -> None:
+    """Put ``array`` in the LRU ``cache`` (the caller holds _WEIGHT_CACHE_LOCK), evicting the oldest
+    entries beyond ``max_floats`` entries in all; the newest is always kept."""
+    cache[key] = array
+    total = sum(a.size for a in cache.values())
+    while total > max_floats and len(cache) > 1:
+        _, old = cache.popitem(last=False)
+        total -= old.size
 
 
 def clear_weight_cache() -> None:
