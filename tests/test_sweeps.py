@@ -278,6 +278,23 @@ def test_gradient_flow_depth_frames_change_the_layer_count():
     assert spec["layout"]["xaxis2"]["range"][1] >= max(values)
 
 
+def test_gradient_flow_log_axes_stay_put_while_sigma_w_moves():
+    """Each frame's builder fits its log axes to its own norms; in a sweep every frame must share one
+    range holding all of them, or the line's tilt (vanishing → exploding) would never be seen."""
+    run = dict(SMALL, depth=20)
+    fig = gradient_flow_sweep_figure([run], "sigma_w", count=5, values=[0.5, 0.75, 1.0, 1.5, 2.0])
+    spec = json.loads(fig.to_json())
+    assert not any(key.startswith(("yaxis", "xaxis")) for f in spec["frames"] for key in f.get("layout", {}))
+    axis = spec["layout"]["yaxis"]
+    low, high = axis["range"]
+    norms = np.concatenate([decode(frame_traces(spec, k)[0]["y"]) for k in range(5)])
+    assert low <= np.log10(norms.min()) and np.log10(norms.max()) <= high
+    assert high - low > 6  # σ_w = 0.5 vanishes and σ_w = 2 explodes over 20 tanh layers
+    ticks = np.log10(axis["tickvals"])
+    shown = ticks[(low <= ticks) & (ticks <= high)]
+    assert len(ticks) <= 6 and np.allclose(ticks, np.round(ticks)) and len(shown) >= 2  # whole decades, labelled
+
+
 def test_default_gradient_flow_sweep_stays_under_two_megabytes():
     runs = [dict(SMALL, activation=a, depth=30, init="scaled_normal") for a in ("sigmoid", "tanh", "relu")]
     fig = gradient_flow_sweep_figure(runs, "sigma_w", width_px=1400)

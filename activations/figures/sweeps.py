@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 from .. import sweeps as core
 from ..i18n import N_, translator
 from ..sweeps import Sweep
-from .style import make_figure
+from .style import log_ticks, make_figure
 
 # What a page says under a swept chart (``_(SWEEP_CAPTION).format(symbol=sweep.symbol)``).
 SWEEP_CAPTION = N_(
@@ -173,6 +173,26 @@ def fixed_ranges(frames: Sequence[dict], layout: Mapping) -> dict[str, list[floa
     return ranges
 
 
+def shared_axis_ranges(layouts: Sequence[dict]) -> None:
+    """Give every frame the same range on each axis whose explicit range differs between frames: the
+    range that holds all of them (log axes re-labelled in whole decades over it, ``style.log_ticks``).
+    Builders fit a log axis to their own frame's data; left so, the axis would follow the data and the
+    sweep would show a line whose tilt never changes under tick labels that do."""
+    keys = {key for lay in layouts for key in lay if key[1:5] == "axis" and key[0] in "xy"}
+    for key in sorted(keys):
+        axes = [lay.get(key) or {} for lay in layouts]
+        ranges = [a.get("range") for a in axes]
+        if any(r is None for r in ranges) or all(list(r) == list(ranges[0]) for r in ranges):
+            continue
+        low, high = min(float(r[0]) for r in ranges), max(float(r[1]) for r in ranges)
+        shared: dict = {"range": [low, high]}
+        if axes[0].get("type") == "log" and any("tickvals" in a for a in axes):
+            labels = min(6, max(5, *(len(a.get("tickvals") or ()) for a in axes)))  # as the builders label
+            shared.update(log_ticks(10.0 ** np.array([low, high]), labels))
+        for lay, axis in zip(layouts, axes, strict=True):
+            lay[key] = {**axis, **shared}
+
+
 def pack_sweep(
     frames: Sequence[go.Figure | Mapping | tuple],
     sweep: Sweep,
@@ -207,6 +227,7 @@ def pack_sweep(
         changing.append(names)
 
     layouts = [spec["layout"] for spec in specs]
+    shared_axis_ranges(layouts)
     layout = copy.deepcopy(base["layout"])
     varying = sorted(
         {key for lay in layouts for key in set(lay) | set(layout) if not _same(lay.get(key), base["layout"].get(key))}
